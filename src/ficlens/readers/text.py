@@ -1,0 +1,388 @@
+"""Plain-text stories: the fan-fiction archive layout and ordinary (Gutenberg) novels.
+
+`Story.text` is the decoded file exactly; headers, author notes and the Gutenberg
+licence stay in the text but lie outside every chapter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ficlens.model import Chapter, Metadata, Paragraph, Scene, Story
+
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+_ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|first|second|"
+    "third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final"
+)
+_NUMBER = rf"(?:\d+|{_ROMAN}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)"
+CHAPTER_RE = re.compile(
+    rf"^\s*(?:chapter|ch\.?|chap\.?)\s*(?P<num>{_NUMBER})\b\.?\s*(?:[:.\-\u2013\u2014]\s*)?(?P<title>.*?)\s*$",
+    re.IGNORECASE,
+)
+DIVISION_RE = re.compile(
+    rf"^\s*(?:book|part|volume|vol\.)\s+(?P<num>{_NUMBER})\b\.?\s*(?:[:.\-\u2013\u2014]\s*)?(?P<title>.*?)\s*$",
+    re.IGNORECASE,
+)
+PROLOGUE_RE = re.compile(r"^\s*(?P<title>prologue|epilogue|interlude)\b\s*[:.\-]?\s*(?P<rest>.{0,60})$",
+                         re.IGNORECASE)
+SCENE_BREAK_RE = re.compile(
+    r"^\s*(?:(?:[*~#=_+\-.\u2022\u00b7\u2014\u2013]\s*)+|(?:[oO0]{3,}|o0o|oOo|OoO|0o0)\s*|"
+    r"(?:[xX]{3,})\s*|(?:\*\s*)*(?:xXx|XxX)(?:[xX]*)\s*(?:\*\s*)*)$"
+)
+HEADER_KEY_RE = re.compile(
+    r"^\s*(?P<key>summary|disclaimer|a/n|an|author'?s'?\s+notes?|author\s+notes?|note|notes|"
+    r"title|author|by|rating|rated|pairings?|characters|warnings?|fandom|genre|words|status)\s*:\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+NOTE_RE = re.compile(r"^\s*(?:a/n|a\.n\.|author'?s'?\s+notes?|author\s+notes?)\s*[:\-]?", re.IGNORECASE)
+GUTENBERG_START_RE = re.compile(r"^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.IGNORECASE | re.MULTILINE)
+GUTENBERG_END_RE = re.compile(r"^\s*(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*|End of (?:the )?Project Gutenberg'?s? .*)$",
+                              re.IGNORECASE | re.MULTILINE)
+ARCHIVE_HINT_RE = re.compile(r"^\s*(?:summary|disclaimer|a/n|author'?s'? notes?)\s*:", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass
+class Line:
+    start: int  # offset of the first character
+    end: int  # offset after the last character, before the line break
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines with their offsets; any of \\n, \\r\\n, \\r ends a line."""
+    lines: list[Line] = []
+    for match in _LINE_RE.finditer(text):
+        raw = match.group(0)
+        if not raw and match.start() == len(text):
+            break
+        body = raw.rstrip("\r\n")
+        lines.append(Line(match.start(), match.start() + len(body), body))
+    return lines
+
+
+def is_scene_break(line: str) -> bool:
+    """True for a line that only marks a scene break (`* * *`, `~`, `oOo`, `xXx`, ...)."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 40:
+        return False
+    return bool(SCENE_BREAK_RE.match(stripped))
+
+
+def chapter_heading(line: str) -> tuple[str, str | None] | None:
+    """(kind, title) if the line is a chapter heading, else None. kind is 'chapter' or 'division'."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > 100:
+        return None
+    match = CHAPTER_RE.match(stripped)
+    if match:
+        title = match.group("title").strip() or None
+        # 'Chapter one of the ...' inside prose is not a heading: require short titles
+        if title and (len(title) > 80 or title[:1].islower()):
+            return None
+        return "chapter", title
+    match = DIVISION_RE.match(stripped)
+    if match:
+        title = match.group("title").strip() or None
+        if title and (len(title) > 80 or title[:1].islower()):
+            return None
+        return "division", title
+    match = PROLOGUE_RE.match(stripped)
+    if match and not match.group("rest").strip().endswith((".", ",", '"')):
+        return "chapter", stripped
+    return None
+
+
+def looks_like_archive(text: str) -> bool:
+    """True if the text starts with archive header lines (Summary:, Disclaimer:, A/N:)."""
+    head = text[:5000]
+    return bool(ARCHIVE_HINT_RE.search(head))
+
+
+def read_text(text: str, path: str | None = None) -> Story:
+    """A `Story` from decoded plain text, in the archive layout or as a novel."""
+    archive = looks_like_archive(text)
+    story = Story(text=text, format="archive-text" if archive else "novel-text", path=path)
+    lines = split_lines(text)
+    body_start, body_end = 0, len(lines)
+    metadata = story.metadata
+
+    if not archive:
+        body_start, body_end = _strip_gutenberg(text, lines, metadata)
+    else:
+        body_start = _read_archive_header(lines, metadata)
+
+    _find_chapters(story, lines, body_start, body_end)
+    _exclude_chapter_notes(story, lines)
+    _find_paragraphs_and_scenes(story, lines)
+    metadata.words = sum(len(text[p.start:p.end].split()) for p in story.paragraphs)
+    return story
+
+
+def _strip_gutenberg(text: str, lines: list[Line], metadata: Metadata) -> tuple[int, int]:
+    start_match = GUTENBERG_START_RE.search(text)
+    body_start, body_end = 0, len(lines)
+    if start_match:
+        header = text[: start_match.start()]
+        for key, attr in (("Title", "title"), ("Author", "authors"), ("Language", "language")):
+            found = re.search(rf"^{key}:\s*(.+)$", header, re.MULTILINE)
+            if found:
+                value = found.group(1).strip()
+                if attr == "authors":
+                    metadata.authors = [value]
+                else:
+                    setattr(metadata, attr, value)
+        metadata.extra["gutenberg_header"] = [0, start_match.end()]
+        body_start = _line_index_at(lines, start_match.end()) + 1
+    end_match = GUTENBERG_END_RE.search(text, start_match.end() if start_match else 0)
+    if end_match:
+        body_end = _line_index_at(lines, end_match.start())
+        metadata.extra["gutenberg_footer"] = [end_match.start(), len(text)]
+    if not metadata.title:
+        first = next((ln for ln in lines[:20] if not ln.blank), None)
+        if first is not None:
+            found = re.match(r"\s*The Project Gutenberg E-?[Bb]ook,? of (.+?)(?:,\s*by (.+))?\s*$", first.text)
+            if found:
+                metadata.title = found.group(1).strip()
+                if found.group(2) and not metadata.authors:
+                    metadata.authors = [found.group(2).strip()]
+    return body_start, body_end
+
+
+def _read_archive_header(lines: list[Line], metadata: Metadata) -> int:
+    """Read the header lines; return the index of the first body line."""
+    index = 0
+    current: str | None = None
+    values: dict[str, list[str]] = {}
+    title_seen = False
+    limit = min(len(lines), 200)
+    while index < limit:
+        line = lines[index]
+        if line.blank:
+            current = None
+            index += 1
+            continue
+        if chapter_heading(line.text) or is_scene_break(line.text):
+            break
+        match = HEADER_KEY_RE.match(line.text)
+        if match:
+            key = _normal_key(match.group("key"))
+            current = key
+            values.setdefault(key, []).append(match.group("value").strip())
+            index += 1
+            continue
+        if current is not None:  # a header field continued on the next line
+            values[current][-1] = (values[current][-1] + " " + line.text.strip()).strip()
+            index += 1
+            continue
+        if not title_seen and len(line.text.strip()) <= 120 and "title" not in values:
+            title_seen = True
+            metadata.title = line.text.strip()
+            index += 1
+            continue
+        break
+    for key, found in values.items():
+        joined = [v for v in found if v]
+        if key == "summary":
+            metadata.summary = " ".join(joined) or None
+        elif key == "disclaimer":
+            metadata.disclaimer = " ".join(joined) or None
+            metadata.notes.extend(f"Disclaimer: {v}" for v in joined)
+        elif key == "note":
+            metadata.notes.extend(joined)
+        elif key == "title" and joined:
+            metadata.title = joined[0]
+        elif key == "author":
+            metadata.authors = [a.strip() for v in joined for a in re.split(r",|&| and ", v) if a.strip()]
+        elif key == "rating" and joined:
+            metadata.rating = joined[0]
+        elif key == "pairing":
+            metadata.relationships = [r.strip() for v in joined for r in v.split(",") if r.strip()]
+        elif key == "characters":
+            metadata.characters = [r.strip() for v in joined for r in v.split(",") if r.strip()]
+        elif key == "fandom":
+            metadata.fandoms = [r.strip() for v in joined for r in v.split(",") if r.strip()]
+        elif key in ("warnings", "genre"):
+            metadata.tags.extend(r.strip() for v in joined for r in v.split(",") if r.strip())
+        else:
+            metadata.extra[key] = " ".join(joined)
+    return index
+
+
+def _normal_key(key: str) -> str:
+    key = key.lower()
+    if key in ("a/n", "an", "note", "notes") or "author" in key and "note" in key:
+        return "note"
+    if key in ("author", "by"):
+        return "author"
+    if key in ("rating", "rated"):
+        return "rating"
+    if key.startswith("pairing"):
+        return "pairing"
+    if key.startswith("warning"):
+        return "warnings"
+    return key
+
+
+def _line_index_at(lines: list[Line], offset: int) -> int:
+    lo, hi = 0, len(lines) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if lines[mid].start <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _find_chapters(story: Story, lines: list[Line], body_start: int, body_end: int) -> None:
+    headings: list[tuple[int, str, str | None]] = []
+    for i in range(body_start, body_end):
+        line = lines[i]
+        if line.blank:
+            continue
+        found = chapter_heading(line.text)
+        if found is None:
+            continue
+        prev_blank = i == body_start or lines[i - 1].blank or chapter_heading(lines[i - 1].text)
+        next_blank = i + 1 >= body_end or lines[i + 1].blank
+        if prev_blank or next_blank:
+            headings.append((i, found[0], found[1]))
+    chapter_heads = [h for h in headings if h[1] == "chapter"]
+    if not chapter_heads:
+        chapter_heads = [h for h in headings if h[1] == "division"]
+    if body_end <= body_start:
+        return
+    text_end = lines[body_end - 1].end if body_end - 1 < len(lines) else len(story.text)
+    if not chapter_heads:
+        first = next((i for i in range(body_start, body_end) if not lines[i].blank), None)
+        if first is None:
+            return
+        story.chapters.append(Chapter(index=1, start=lines[first].start, end=text_end))
+        return
+    division_lines = {h[0] for h in headings if h[1] == "division"}
+    for n, (i, _kind, title) in enumerate(chapter_heads):
+        start_line = i + 1
+        stop = chapter_heads[n + 1][0] if n + 1 < len(chapter_heads) else body_end
+        # A division heading (BOOK II) right before the next chapter is not chapter text.
+        end_line = stop
+        while end_line - 1 > start_line and (lines[end_line - 1].blank or end_line - 1 in division_lines):
+            end_line -= 1
+        first = start_line
+        while first < end_line and lines[first].blank:
+            first += 1
+        start = lines[first].start if first < end_line else lines[i].end
+        end = lines[end_line - 1].end if end_line - 1 >= first else start
+        story.chapters.append(
+            Chapter(index=n + 1, start=start, end=max(start, end), title=title,
+                    heading=(lines[i].start, lines[i].end))
+        )
+    # Text before the first heading that is not a title: keep it as a chapter 0 prologue only
+    # when it is long (untitled opening chapters in fan fiction).
+    first_head = chapter_heads[0][0]
+    pre = [ln for ln in lines[body_start:first_head] if not ln.blank]
+    if len(" ".join(ln.text for ln in pre).split()) > 150:
+        chapter = Chapter(index=0, start=pre[0].start, end=pre[-1].end, title=None)
+        story.chapters.insert(0, chapter)
+        for n, ch in enumerate(story.chapters):
+            ch.index = n + 1
+
+
+def _exclude_chapter_notes(story: Story, lines: list[Line]) -> None:
+    """Author notes at the start or end of a chapter are metadata, not story."""
+    for chapter in story.chapters:
+        first = _line_index_at(lines, chapter.start)
+        last = _line_index_at(lines, max(chapter.start, chapter.end - 1))
+        # leading notes
+        i = first
+        while i <= last and (NOTE_RE.match(lines[i].text) and not lines[i].blank):
+            j = i
+            while j + 1 <= last and not lines[j + 1].blank:
+                j += 1
+            note = " ".join(ln.text.strip() for ln in lines[i:j + 1])
+            chapter.notes.append(note)
+            story.metadata.notes.append(note)
+            i = j + 1
+            while i <= last and lines[i].blank:
+                i += 1
+        if i > first and i <= last:
+            chapter.start = lines[i].start
+        # trailing notes: a paragraph starting with A/N in the chapter's last blocks
+        k = last
+        while k >= i:
+            block_end = k
+            while k >= i and lines[k].blank:
+                k -= 1
+            block_end = k
+            while k - 1 >= i and not lines[k - 1].blank:
+                k -= 1
+            if k >= i and NOTE_RE.match(lines[k].text) and k > i:
+                note = " ".join(ln.text.strip() for ln in lines[k:block_end + 1])
+                chapter.notes.append(note)
+                story.metadata.notes.append(note)
+                prev = k - 1
+                while prev >= i and lines[prev].blank:
+                    prev -= 1
+                chapter.end = lines[prev].end if prev >= i else chapter.start
+                k = prev
+                continue
+            break
+
+
+def _find_paragraphs_and_scenes(story: Story, lines: list[Line]) -> None:
+    for chapter in story.chapters:
+        if chapter.end <= chapter.start:
+            continue
+        first = _line_index_at(lines, chapter.start)
+        last = _line_index_at(lines, chapter.end - 1)
+        chapter_lines = lines[first:last + 1]
+        blocks: list[list[Line]] = []
+        current: list[Line] = []
+        breaks: list[int] = []  # index into blocks before which a scene break stands
+        for line in chapter_lines:
+            if line.blank:
+                if current:
+                    blocks.append(current)
+                    current = []
+                continue
+            if is_scene_break(line.text):
+                if current:
+                    blocks.append(current)
+                    current = []
+                breaks.append(len(blocks))
+                continue
+            current.append(line)
+        if current:
+            blocks.append(current)
+        # One paragraph per line when lines are long and unwrapped (no blank separators).
+        multi = [b for b in blocks if len(b) > 1]
+        if multi:
+            long_lines = sum(1 for b in multi for ln in b if len(ln.text) > 100)
+            all_lines = sum(len(b) for b in multi)
+            unwrapped = long_lines / all_lines > 0.4
+        else:
+            unwrapped = False
+        scene_start = chapter.start
+        break_set = set(breaks)
+        for b, block in enumerate(blocks):
+            if b in break_set and b > 0:
+                prev_end = story.paragraphs[-1].end if story.paragraphs else scene_start
+                story.scenes.append(Scene(start=scene_start, end=prev_end, chapter=chapter.index))
+                scene_start = block[0].start
+            pieces = [[ln] for ln in block] if unwrapped else [block]
+            for piece in pieces:
+                start = piece[0].start + (len(piece[0].text) - len(piece[0].text.lstrip()))
+                end = piece[-1].end - (len(piece[-1].text) - len(piece[-1].text.rstrip()))
+                if end > start:
+                    story.paragraphs.append(Paragraph(start=start, end=end, chapter=chapter.index))
+        end = story.paragraphs[-1].end if story.paragraphs and story.paragraphs[-1].chapter == chapter.index else chapter.end
+        if end > scene_start:
+            story.scenes.append(Scene(start=scene_start, end=end, chapter=chapter.index))

@@ -1,0 +1,1 @@
+"""Writers: the `Story` out as JSON, HTML or tables."""
