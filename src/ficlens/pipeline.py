@@ -69,13 +69,18 @@ def analyze(
     *,
     stages: Iterable[str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    timings: dict[str, float] | None = None,
 ) -> Story:
     """Analyze a story and return the enriched `Story`.
 
     `source` is a path to a story file (plain text, AO3 HTML or EPUB), the story text
     itself, or a `Story` already read. `cast` is a known cast (a dict of name ->
     aliases, or a path to a JSON/CSV cast file); without it the cast is discovered.
+    `stages` picks stages by name (default: all); `timings`, if given, receives the
+    seconds each stage took.
     """
+    import time
+
     if isinstance(source, Story):
         story = source
     elif isinstance(source, os.PathLike) or (isinstance(source, str) and looks_like_path(source)):
@@ -87,6 +92,7 @@ def analyze(
     names = list(stages) if stages is not None else available_stages()
     for name in names:
         stage = get_stage(name)
+        began = time.perf_counter()
         try:
             story = stage(story)
         except FiclensError:
@@ -94,6 +100,8 @@ def analyze(
         except Exception as exc:  # a crash inside a stage is reported with the stage named
             raise StageError(f"stage {name!r} failed: {type(exc).__name__}: {exc}",
                              story.path, stage=name) from exc
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - began
     return story
 
 

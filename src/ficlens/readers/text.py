@@ -21,7 +21,9 @@ _NUMBER_WORDS = (
 )
 _NUMBER = rf"(?:\d+|{_ROMAN}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)"
 CHAPTER_RE = re.compile(
-    rf"^\s*(?:chapter|ch\.?|chap\.?)\s*(?P<num>{_NUMBER})\b\.?\s*(?:[:.\-\u2013\u2014]\s*)?(?P<title>.*?)\s*$",
+    # `ch`/`chap` need a dot or a space after them, or `child,` would read as `ch ild`.
+    rf"^\s*(?:chapter\s*|chap\.\s*|ch\.\s*|chap\s+|ch\s+)(?P<num>{_NUMBER})\b\.?\s*"
+    rf"(?:[:.\-\u2013\u2014]\s*)?(?P<title>.*?)\s*$",
     re.IGNORECASE,
 )
 DIVISION_RE = re.compile(
