@@ -7,10 +7,16 @@ from pathlib import Path
 
 from ficlens.errors import InputError
 from ficlens.model import Story
-from ficlens.readers.detect import DEFAULT_MAX_BYTES, decode, detect_format, read_bytes, sniff_binary
+from ficlens.readers.detect import (
+    DEFAULT_MAX_BYTES,
+    decode,
+    detect_format,
+    read_bytes,
+    sniff_binary,
+)
 from ficlens.readers.text import read_text
 
-__all__ = ["read_story", "read_story_bytes", "story_from_text", "DEFAULT_MAX_BYTES"]
+__all__ = ["DEFAULT_MAX_BYTES", "read_story", "read_story_bytes", "story_from_text"]
 
 
 def read_story(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Story:
@@ -46,8 +52,7 @@ def read_story_bytes(data: bytes, name: str | None = None) -> Story:
 
 def story_from_text(text: str, name: str | None = None) -> Story:
     """A `Story` from text already in memory (plain-text layouts)."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError("file holds only whitespace, no story", name)
     story = read_text(text, name)

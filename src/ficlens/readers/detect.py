@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -72,10 +73,29 @@ def sniff_binary(data: bytes) -> str | None:
                         codecs.BOM_UTF32_BE)):
         return None
     if b"\x00" in head:
+        if utf16_without_bom(data) is not None:
+            return None
         return "binary data (contains NUL bytes)"
     control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
     if head and control / len(head) > 0.05:
         return "binary data (many control bytes)"
+    return None
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" for mostly-Latin UTF-16 text that has no byte-order mark."""
+    head = data[:8192]
+    if len(head) < 4 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    even_zero = even.count(0) / len(even)
+    odd_zero = odd.count(0) / len(odd)
+    if odd_zero > 0.7 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.7 and odd_zero < 0.05:
+        return "utf-16-be"
     return None
 
 
@@ -102,33 +122,90 @@ def decode(data: bytes, name: str | None = None) -> tuple[str, str]:
                     f"(byte {exc.start})",
                     name,
                 ) from exc
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError as exc:
+            raise EncodingError(f"looks like {utf16} without a byte-order mark but is not valid "
+                                f"{utf16} (byte {exc.start})", name) from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    utf8_runs, other_high = _utf8_evidence(data[:2_000_000])
+    if utf8_runs >= 2 and utf8_runs >= 0.5 * other_high:
+        raise EncodingError(
+            "cannot decide the text encoding: it mixes UTF-8 with another encoding "
+            f"({utf8_runs} UTF-8 sequences, {other_high} other non-ASCII bytes)",
+            name,
+        )
+    # Western fiction that is not UTF-8 is nearly always Windows-1252 (smart quotes,
+    # accented letters): take it when every non-ASCII character reads as Western text.
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and looks_western(western):
+        return western, "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:2_000_000]).best()
     if best is None:
         raise EncodingError("cannot decide the text encoding (not UTF-8, no known encoding fits)", name)
     encoding = best.encoding
-    # Western fiction that is not UTF-8 is nearly always Windows-1252; prefer it when it
-    # decodes cleanly and the detector picked a close single-byte cousin.
-    if encoding.replace("_", "-").lower() in {"latin-1", "iso8859-1", "iso-8859-1", "cp1250",
-                                               "cp1252", "windows-1252", "iso8859-15"}:
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            pass
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise EncodingError(f"cannot decide the text encoding ({encoding} fails: {exc})", name) from exc
-    if best.chaos > 0.3:
+    if best.chaos > 0.2 or (encoding.startswith(("latin", "iso8859", "cp125")) and not looks_western(text)
+                             and best.language in ("", "Unknown")):
         raise EncodingError(
             f"cannot decide the text encoding (best guess {encoding} looks garbled)", name
         )
     return text, encoding
+
+
+_UTF8_SEQ_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_WESTERN_EXTRA = set("\u201c\u201d\u2018\u2019\u2013\u2014\u2026\u20ac\u2022\u2122\u0152\u0153"
+                     "\u0160\u0161\u017d\u017e\u0178\u02c6\u02dc\u201a\u201e\u2020\u2021\u2030"
+                     "\u2039\u203a\u0192")
+
+
+def _utf8_evidence(data: bytes) -> tuple[int, int]:
+    """(valid UTF-8 multi-byte sequences, other non-ASCII bytes) in the data."""
+    runs = 0
+    covered = 0
+    for match in _UTF8_SEQ_RE.finditer(data):
+        runs += 1
+        covered += len(match.group(0))
+    high = sum(1 for b in data if b >= 0x80)
+    return runs, high - covered
+
+
+def looks_western(text: str) -> bool:
+    """True if the non-ASCII characters read as Western European text, not mojibake.
+
+    Every one must be a Latin-1 letter or sign or Windows-1252 punctuation, and they
+    must mostly stand alone or in pairs inside ASCII words (`café`, `Größe`): runs
+    of three or more are what Cyrillic or UTF-8 read as Windows-1252 look like.
+    """
+    high = 0
+    in_runs = 0
+    run = 0
+    for char in text + " ":
+        if ord(char) < 0x80:
+            if run >= 3:
+                in_runs += run
+            run = 0
+            continue
+        if not (0xA0 <= ord(char) <= 0xFF or char in _WESTERN_EXTRA):
+            return False
+        high += 1
+        run += 1
+    return high == 0 or in_runs <= 0.15 * high
 
 
 def detect_format(data: bytes, path: str | None = None) -> str:
@@ -141,8 +218,7 @@ def detect_format(data: bytes, path: str | None = None) -> str:
     suffix = Path(path).suffix.lower() if path else ""
     head = data[:4096].lower()
     for bom in (codecs.BOM_UTF8,):
-        if head.startswith(bom):
-            head = head[len(bom):]
+        head = head.removeprefix(bom)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             head = data[:8192].decode("utf-16").lower().encode("utf-8")

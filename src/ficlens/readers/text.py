@@ -6,6 +6,7 @@ licence stay in the text but lie outside every chapter.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from ficlens.model import Chapter, Metadata, Paragraph, Scene, Story
 
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
-_ROMAN = r"[IVXLCDM]+|[ivxlcdm]+"
+_ROMAN = r"(?=[IVXLCDMivxlcdm])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|first|second|"
@@ -41,7 +42,9 @@ HEADER_KEY_RE = re.compile(
     r"title|author|by|rating|rated|pairings?|characters|warnings?|fandom|genre|words|status)\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-NOTE_RE = re.compile(r"^\s*(?:a/n|a\.n\.|author'?s'?\s+notes?|author\s+notes?)\s*[:\-]?", re.IGNORECASE)
+NOTE_RE = re.compile(
+    r"^\s*(?:(?:a/n|a\.n\.|author'?s'?\s+notes?|author\s+notes?)\s*[:\-]?|disclaimer\s*:)", re.IGNORECASE
+)
 GUTENBERG_START_RE = re.compile(r"^\s*\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.IGNORECASE | re.MULTILINE)
 GUTENBERG_END_RE = re.compile(r"^\s*(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*|End of (?:the )?Project Gutenberg'?s? .*)$",
                               re.IGNORECASE | re.MULTILINE)
@@ -123,6 +126,8 @@ def read_text(text: str, path: str | None = None) -> Story:
         body_start = _read_archive_header(lines, metadata)
 
     _find_chapters(story, lines, body_start, body_end)
+    if not archive:
+        _read_front_matter(story, lines, body_start)
     _exclude_chapter_notes(story, lines)
     _find_paragraphs_and_scenes(story, lines)
     metadata.words = sum(len(text[p.start:p.end].split()) for p in story.paragraphs)
@@ -151,12 +156,48 @@ def _strip_gutenberg(text: str, lines: list[Line], metadata: Metadata) -> tuple[
     if not metadata.title:
         first = next((ln for ln in lines[:20] if not ln.blank), None)
         if first is not None:
-            found = re.match(r"\s*The Project Gutenberg E-?[Bb]ook,? of (.+?)(?:,\s*by (.+))?\s*$", first.text)
+            found = re.match(r"\s*The Project Gutenberg E-?book,? of (.+?)(?:,\s*by (.+))?\s*$", first.text,
+                             re.IGNORECASE)
             if found:
                 metadata.title = found.group(1).strip()
                 if found.group(2) and not metadata.authors:
                     metadata.authors = [found.group(2).strip()]
     return body_start, body_end
+
+
+_CREDIT_RE = re.compile(r"^\s*(?:produced|transcribed|prepared|e-?text|scanned)\b.*\bby\b",
+                        re.IGNORECASE)
+_BY_RE = re.compile(r"^\s*by\s*(?P<name>.*?)\s*$", re.IGNORECASE)
+
+
+def _read_front_matter(story: Story, lines: list[Line], body_start: int) -> None:
+    """Title and author from a novel's title page (the short lines before chapter one)."""
+    metadata = story.metadata
+    first_chapter = story.chapters[0].heading or (story.chapters[0].start, 0) if story.chapters else None
+    if first_chapter is None:
+        return
+    front = [ln for ln in lines[body_start:body_start + 40]
+             if ln.start < first_chapter[0] and not ln.blank and not _CREDIT_RE.match(ln.text)]
+    if not front or any(len(ln.text.strip()) > 80 for ln in front[:2]):
+        return
+    for line in front:
+        found = re.match(r"^\s*(title|author)\s*:\s*(.+?)\s*$", line.text, re.IGNORECASE)
+        if found and found.group(1).lower() == "title" and not metadata.title:
+            metadata.title = found.group(2)
+        elif found and not metadata.authors:
+            metadata.authors = [found.group(2)]
+    if not metadata.title and not chapter_heading(front[0].text):
+        metadata.title = front[0].text.strip()
+    if metadata.authors:
+        return
+    for n, line in enumerate(front[1:], start=1):
+        found = _BY_RE.match(line.text)
+        if not found:
+            continue
+        name = found.group("name") or (front[n + 1].text.strip() if n + 1 < len(front) else "")
+        if name and len(name) <= 60 and not chapter_heading(name):
+            metadata.authors = [name]
+        break
 
 
 def _read_archive_header(lines: list[Line], metadata: Metadata) -> int:
@@ -185,7 +226,7 @@ def _read_archive_header(lines: list[Line], metadata: Metadata) -> int:
             values[current][-1] = (values[current][-1] + " " + line.text.strip()).strip()
             index += 1
             continue
-        if not title_seen and len(line.text.strip()) <= 120 and "title" not in values:
+        if not title_seen and "title" not in values and _looks_like_title(lines, index):
             title_seen = True
             metadata.title = line.text.strip()
             index += 1
@@ -219,6 +260,16 @@ def _read_archive_header(lines: list[Line], metadata: Metadata) -> int:
     return index
 
 
+def _looks_like_title(lines: list[Line], index: int) -> bool:
+    """True for a short stand-alone line that reads as a title, not a first sentence."""
+    text = lines[index].text.strip()
+    if len(text) > 100 or len(text.split()) > 14 or text[0] in "\"'\u201c\u2018":
+        return False
+    if text.endswith((".", ",", ";")) and not text.endswith("..."):
+        return False
+    return index + 1 >= len(lines) or lines[index + 1].blank
+
+
 def _normal_key(key: str) -> str:
     key = key.lower()
     if key in ("a/n", "an", "note", "notes") or "author" in key and "note" in key:
@@ -245,22 +296,78 @@ def _line_index_at(lines: list[Line], offset: int) -> int:
     return lo
 
 
+_BARE_CHAPTER_RE = re.compile(r"^\s*chapter\s*$", re.IGNORECASE)
+_NUMERAL_LINE_RE = re.compile(r"^\s*(?P<num>[IVXLC]{1,7}|\d{1,3})\.?\s*$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _numeral_value(token: str) -> int | None:
+    """The value of an arabic or (upper-case) roman numeral, or None."""
+    if token.isdigit():
+        return int(token)
+    total = 0
+    for n, char in enumerate(token):
+        value = _ROMAN_VALUES.get(char)
+        if value is None:
+            return None
+        following = _ROMAN_VALUES.get(token[n + 1]) if n + 1 < len(token) else None
+        total += -value if following is not None and following > value else value
+    return total
+
+
+def _numbered_sequence(values: list[int]) -> bool:
+    """True if bare numerals read as chapter numbers: mostly n, n+1, ... (restarts at 1 allowed)."""
+    if len(values) < 3:
+        return False
+    steps = sum(1 for a, b in itertools.pairwise(values) if b == a + 1 or b == 1)
+    return values[0] in (0, 1) and steps >= 0.8 * (len(values) - 1)
+
+
+def _next_nonblank(lines: list[Line], i: int, stop: int, max_gap: int = 2) -> int | None:
+    j = i + 1
+    while j < stop and j - i <= max_gap + 1:
+        if not lines[j].blank:
+            return j
+        j += 1
+    return None
+
+
 def _find_chapters(story: Story, lines: list[Line], body_start: int, body_end: int) -> None:
-    headings: list[tuple[int, str, str | None]] = []
+    # Each heading: (first line, last line, kind, title); the body starts after the last line.
+    headings: list[tuple[int, int, str, str | None]] = []
+    numerals: list[tuple[int, int, str, str | None]] = []
+    numeral_values: list[int] = []
+    skip_until = -1
     for i in range(body_start, body_end):
         line = lines[i]
-        if line.blank:
+        if line.blank or i <= skip_until:
             continue
-        found = chapter_heading(line.text)
-        if found is None:
-            continue
-        prev_blank = i == body_start or lines[i - 1].blank or chapter_heading(lines[i - 1].text)
+        prev_blank = i == body_start or lines[i - 1].blank
         next_blank = i + 1 >= body_end or lines[i + 1].blank
-        if prev_blank or next_blank:
-            headings.append((i, found[0], found[1]))
-    chapter_heads = [h for h in headings if h[1] == "chapter"]
+        found = chapter_heading(line.text)
+        if found is not None:
+            prev_ok = prev_blank or chapter_heading(lines[i - 1].text)
+            if prev_ok or next_blank:
+                headings.append((i, i, found[0], found[1]))
+            continue
+        if _BARE_CHAPTER_RE.match(line.text) and prev_blank:
+            # `CHAPTER` on one line, its number on the next
+            j = _next_nonblank(lines, i, body_end)
+            if j is not None and _NUMERAL_LINE_RE.match(lines[j].text):
+                headings.append((i, j, "chapter", None))
+                skip_until = j
+            continue
+        numeral = _NUMERAL_LINE_RE.match(line.text)
+        if numeral and prev_blank and next_blank:
+            value = _numeral_value(numeral.group("num"))
+            if value is not None:
+                numerals.append((i, i, "chapter", None))
+                numeral_values.append(value)
+    chapter_heads = [h for h in headings if h[2] == "chapter"]
+    if not chapter_heads and _numbered_sequence(numeral_values):
+        chapter_heads = numerals
     if not chapter_heads:
-        chapter_heads = [h for h in headings if h[1] == "division"]
+        chapter_heads = [h for h in headings if h[2] == "division"]
     if body_end <= body_start:
         return
     text_end = lines[body_end - 1].end if body_end - 1 < len(lines) else len(story.text)
@@ -270,9 +377,16 @@ def _find_chapters(story: Story, lines: list[Line], body_start: int, body_end: i
             return
         story.chapters.append(Chapter(index=1, start=lines[first].start, end=text_end))
         return
-    division_lines = {h[0] for h in headings if h[1] == "division"}
-    for n, (i, _kind, title) in enumerate(chapter_heads):
-        start_line = i + 1
+    division_lines = {h[0] for h in headings if h[2] == "division"}
+    for n, (i, last, _kind, title) in enumerate(chapter_heads):
+        start_line = last + 1
+        heading_end = lines[last].end
+        if title is None:
+            found_title = _title_line(lines, start_line, body_end)
+            if found_title is not None:
+                title = lines[found_title].text.strip()
+                heading_end = lines[found_title].end
+                start_line = found_title + 1
         stop = chapter_heads[n + 1][0] if n + 1 < len(chapter_heads) else body_end
         # A division heading (BOOK II) right before the next chapter is not chapter text.
         end_line = stop
@@ -281,12 +395,16 @@ def _find_chapters(story: Story, lines: list[Line], body_start: int, body_end: i
         first = start_line
         while first < end_line and lines[first].blank:
             first += 1
-        start = lines[first].start if first < end_line else lines[i].end
+        start = lines[first].start if first < end_line else heading_end
         end = lines[end_line - 1].end if end_line - 1 >= first else start
         story.chapters.append(
             Chapter(index=n + 1, start=start, end=max(start, end), title=title,
-                    heading=(lines[i].start, lines[i].end))
+                    heading=(lines[i].start, heading_end))
         )
+    # A heading with no text under it before the next heading is a table-of-contents entry.
+    story.chapters = [c for c in story.chapters if c.end > c.start]
+    for n, chapter in enumerate(story.chapters):
+        chapter.index = n + 1
     # Text before the first heading that is not a title: keep it as a chapter 0 prologue only
     # when it is long (untitled opening chapters in fan fiction).
     first_head = chapter_heads[0][0]
@@ -296,6 +414,22 @@ def _find_chapters(story: Story, lines: list[Line], body_start: int, body_end: i
         story.chapters.insert(0, chapter)
         for n, ch in enumerate(story.chapters):
             ch.index = n + 1
+
+
+def _title_line(lines: list[Line], i: int, stop: int) -> int | None:
+    """The index of a chapter title set on the line right under a bare heading, or None.
+
+    A title is short, directly under the heading, followed by a blank line, and does not
+    read as a sentence (no closing punctuation, no opening quotation mark).
+    """
+    if i >= stop or lines[i].blank or i + 1 >= stop or not lines[i + 1].blank:
+        return None
+    text = lines[i].text.strip()
+    if len(text) > 80 or text[-1] in ".!?\"'\u201d\u2019:;," or text[0] in "\"'\u201c\u2018-(":
+        return None
+    if is_scene_break(text) or chapter_heading(text):
+        return None
+    return i
 
 
 def _exclude_chapter_notes(story: Story, lines: list[Line]) -> None:

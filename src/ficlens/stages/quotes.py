@@ -1,9 +1,29 @@
 """Quotation detection: every stretch of direct speech in the story's chapters.
 
-Handles straight and curly double quotes, single-quote (British) dialogue with its
-apostrophes, quotations interrupted by speech tags (one quote, several spans),
-speeches running over several paragraphs, em-dash cut-offs, and keeps scare quotes
-and titles out.
+A quotation is one utterance: one span per quoted stretch, quotation marks
+included. The finder
+
+* reads the story's dialogue style first: double quotes (straight or curly) or
+  single quotes (British), where apostrophes (`don't`, `'em`, `o'clock`, `James'`,
+  `goin'`) must neither open nor close a quotation;
+* pairs opening and closing marks inside each paragraph, ignoring the other style's
+  marks (quotes inside quotes) and cutting a quotation off at an em-dash or at a
+  sentence end when a new one opens before it closed;
+* lets a quotation left open at the end of a paragraph run on: into the next
+  paragraph when that one re-opens with a quotation mark (a multi-paragraph speech:
+  ONE quotation, ONE span from its first opening to its last closing mark), or
+  across paragraph breaks that carry no quotation mark when a later paragraph's
+  first mark closes it (text broken into one line per sentence);
+* joins the stretches of one paragraph that a speech tag interrupts
+  (`"Go," she said, "now."`) into one quotation with several spans, but starts a
+  new quotation when the narration between them begins a new sentence after a
+  finished one, ends with a colon, or is long;
+* drops scare quotes, titles and quoted words inside a sentence (`her 'one mistake'`,
+  `spoke of it as "handsome."`), which are not speech.
+
+A quotation that is never closed ends at the end of its paragraph; its last span
+then ends with the paragraph's last character instead of a closing mark (see
+docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -15,97 +35,311 @@ from ficlens.model import Paragraph, Quote, Story
 
 DOUBLE_OPEN = "\u201c\u201e\u00ab"
 DOUBLE_CLOSE = "\u201d\u00bb"
-SINGLE_OPEN = "\u2018"
+SINGLE_OPEN = "\u2018\u201b"
 SINGLE_CLOSE = "\u2019"
-ALL_MARKS = "\"'" + DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + "\u201f\u201b"
+ALL_MARKS = "\"'" + DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + "\u201f"
 
+#: Paragraphs without any quotation mark a quotation may run through before a closing mark
+#: (and at most this many characters).
+RUN_ON_PARAGRAPHS = 30
+RUN_ON_CHARS = 4000
+#: Dash dialogue (`— Back to barracks!`) is read when at least this many paragraphs open with
+#: a dash and they outnumber the paragraphs opening with a quotation mark threefold.
+DASH_PARAGRAPHS = 10
+
+# Words that an apostrophe can stand before (`'em`, `'tis`) or, in tokenised text, contraction
+# tails split off as tokens (`I 've`, `it 's`).
 _ELISIONS = re.compile(
-    r"(?:em|tis|twas|twere|twill|cause|cos|coz|til|till|bout|round|n|un|uns|ere|ave|appen|ow|e|im|er|"
-    r"ello|allo|alf|ad|ome|ang|ead|eard|self|nough|fore|gainst|mongst|neath|pon|specially|kay|sup|"
-    r"\d0s|\d\ds|\d\d)\b",
+    r"(?:em|tis|twas|twere|twill|twould|cause|cos|coz|til|till|bout|round|n|un|uns|ere|ave|appen|"
+    r"ow|e|im|er|ello|allo|alf|ad|ome|ang|ead|eard|nough|fore|gainst|mongst|neath|pon|specially|"
+    r"kay|sup|s|ve|ll|re|m|d|t|\d0s|\d\ds|\d\d)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"\w")
-_TERMINAL = re.compile(r"[.!?,;:\u2026\u2014\u2013-]\W*$")
-_DASH_END = re.compile(r"(?:\u2014|\u2013|--|-)\s*$")
+# Words that commonly end in an apostrophe standing for a dropped letter (`goin'`, `an'`, `o'`).
+_TRAILING_ELISION = re.compile(r"(?:in|an|o|th|ol|ter|yo|fo|ma|pa|wi|nothin|somethin)$", re.IGNORECASE)
+
+_VERBS = (
+    r"said|says|say|asked|asks|ask|replied|replies|cried|cries|exclaimed|answered|added|"
+    r"continued|went on|observed|remarked|returned|repeated|murmured|whispered|called|shouted|"
+    r"began|resumed|rejoined|interrupted|protested|declared|thought|muttered|inquired|enquired|"
+    r"responded|pursued|explained|concluded|laughed|suggested|insisted|urged|demanded|retorted|"
+    r"ejaculated|broke in|put in|sighed|screamed|groaned|gasped|snapped|growled|sobbed|stammered|"
+    r"yelled|hissed|breathed|smiled|grinned|mumbled|admitted|agreed|persisted|wondered|told"
+)
+SPEECH_VERBS = re.compile(rf"\b(?:{_VERBS})\b", re.IGNORECASE)
+_DASH_OPEN = re.compile(r"(?:\u2014|\u2015|--)(?=\s*\w)")
+# `— Thanks, Stephen said.` / `, said Buck Mulligan`: the speech tag that ends a dash speech
+_DASH_TAG = re.compile(
+    rf",(?=\s+(?:(?:he|she|they|I|we|it)\s+|(?:[A-Z][\w\u2019'.-]*\s+){{1,3}})(?:{_VERBS})\b"
+    rf"|\s+(?:{_VERBS})\s+[A-Z])"
+)
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMme)(?<!\bMlle)(?<!\b[A-Z])[.!?;]\s+(?=[A-Z])"
+)
+_TERMINAL = re.compile(r"[.!?\u2026][\W_]*$")
+_DASH_END = re.compile(r"(?:\u2014|\u2013|--|-)[\s\W]*$")
+
+OPEN, CLOSE, EITHER = "open", "close", "either"
+
+
+@dataclass
+class _Mark:
+    offset: int
+    role: str
+    weak: bool = False  # a letter-apostrophe close (`goin' to`): skipped if a clear close follows
 
 
 @dataclass
 class _Segment:
-    """A quoted stretch inside one paragraph (or running on from the previous one)."""
+    """A quoted stretch: from its opening mark to its closing mark (or where it was cut off)."""
 
-    start: int  # offset of the opening mark
-    end: int  # offset after the closing mark (or after the paragraph's last character)
+    start: int
+    end: int
     closed: bool
-    paragraph: int
-    opened: bool = True  # False if the paragraph started inside a running quote
+    paragraph: int  # index (in story.paragraphs) of the paragraph it starts in
+    last: int  # index of the paragraph it ends in
+    dash: bool = False  # dash dialogue: opened by a paragraph-initial dash, no closing mark
 
 
-def quote_style(text: str) -> str:
-    """'double' or 'single': the mark this text uses for dialogue."""
-    doubles = text.count('"') + sum(text.count(c) for c in DOUBLE_OPEN + DOUBLE_CLOSE)
-    single_opens = text.count(SINGLE_OPEN) + len(re.findall(r"(?:^|(?<=[\s(\[\u2014]))'(?=[A-Za-z])", text))
-    # Apostrophes outnumber quotes in any text, so compare opening marks only.
-    if doubles >= 0.4 * single_opens or doubles >= 200:
-        return "double"
-    return "single"
+def quote_style(text: str, paragraphs: list[Paragraph] | None = None) -> str:
+    """'double' or 'single': the quotation mark this text uses for dialogue."""
+    doubles = sum(text.count(c) for c in '"' + DOUBLE_OPEN + DOUBLE_CLOSE)
+    if paragraphs is None:
+        paragraphs = [Paragraph(m.start(), m.end(), 0) for m in re.finditer(r"[^\n]+", text)]
+    opens = 0
+    for paragraph in paragraphs:
+        first = _first_char(text, paragraph)
+        opens += sum(1 for m in _single_marks(text, paragraph)
+                     if m.role == OPEN or m.role == EITHER and m.offset == first)
+    # Each double-quoted speech has two marks, each single-quoted one an opening mark.
+    return "single" if 2 * opens > 1.2 * doubles and opens >= 2 else "double"
 
 
 def find_quotes(story: Story) -> list[Quote]:
     """Every quotation in the story's chapters, in text order, with ids Q0, Q1, ..."""
-    body = "\n".join(story.text[p.start:p.end] for p in story.paragraphs)
-    style = quote_style(body)
-    quotes: list[Quote] = []
+    text = story.text
+    style = quote_style(text, story.paragraphs)
     by_chapter: dict[int, list[int]] = {}
     for i, paragraph in enumerate(story.paragraphs):
         by_chapter.setdefault(paragraph.chapter, []).append(i)
-    for chapter_index, paragraph_ids in by_chapter.items():
-        segments = _segments(story.text, [story.paragraphs[i] for i in paragraph_ids], paragraph_ids, style)
-        for group in _group(story.text, segments, story.paragraphs):
+    indents = [_first_char(text, p) - (text.rfind("\n", 0, p.start) + 1) for p in story.paragraphs]
+    usual_indent = sorted(indents)[len(indents) // 2] if indents else 0
+    dash = _uses_dash_dialogue(text, story.paragraphs)
+    quotes: list[Quote] = []
+    for chapter_index, ids in by_chapter.items():
+        segments = _chapter_segments(text, story.paragraphs, ids, style)
+        if dash:
+            segments = _with_dash_dialogue(text, story.paragraphs, ids, segments)
+        segments = [s for s in segments if not _is_scare_quote(text, s, story.paragraphs)
+                    and indents[s.paragraph] < usual_indent + 3]  # indented: verse, a card, a sign
+        for group in _group(text, segments):
             spans = [(s.start, s.end) for s in group]
-            inner = " ".join(_inner(story.text, s) for s in group)
-            quotes.append(
-                Quote(id="", spans=spans, text=inner, chapter=chapter_index, paragraph=group[0].paragraph)
-            )
+            inner = " ".join(_inner(text, s) for s in group)
+            quotes.append(Quote(id="", spans=spans, text=inner, chapter=chapter_index,
+                                paragraph=group[0].paragraph))
     quotes.sort(key=lambda q: q.start)
     for n, quote in enumerate(quotes):
         quote.id = f"Q{n}"
     return quotes
 
 
+def detect_quotes(story: Story) -> Story:
+    """Pipeline stage: fill `story.quotes`."""
+    story.quotes = find_quotes(story)
+    return story
+
+
 def _inner(text: str, segment: _Segment) -> str:
-    start = segment.start + 1
+    if segment.dash:
+        return re.sub(r"\s+", " ", text[segment.start:segment.end]).lstrip("\u2014\u2015- ").strip()
     end = segment.end - 1 if segment.closed else segment.end
-    return re.sub(r"\s+", " ", text[start:end]).strip()
+    return re.sub(r"\s+", " ", text[segment.start + 1:end]).strip()
 
 
-def _segments(text: str, paragraphs: list[Paragraph], ids: list[int], style: str) -> list[_Segment]:
-    segments: list[_Segment] = []
-    running: _Segment | None = None  # a quote left open at the end of the previous paragraph
-    for paragraph, pid in zip(paragraphs, ids):
-        found, left_open = _scan_paragraph(text, paragraph, pid, style)
-        if running is not None:
-            first = found[0] if found else None
-            if first is not None and first.start == _first_char(text, paragraph):
-                # Multi-paragraph speech: the next paragraph re-opens the same quotation.
-                running.end = first.end
-                running.closed = first.closed
-                found = found[1:]
-                if first is left_open:
-                    continue  # still running into the next paragraph
-                segments.append(running)
+# --- finding the marks -------------------------------------------------------------------
+
+def _marks(text: str, paragraph: Paragraph, style: str) -> list[_Mark]:
+    return _double_marks(text, paragraph) if style == "double" else _single_marks(text, paragraph)
+
+
+def _double_marks(text: str, paragraph: Paragraph) -> list[_Mark]:
+    marks: list[_Mark] = []
+    start, end = paragraph.start, paragraph.end
+    for i in range(start, end):
+        c = text[i]
+        if c in DOUBLE_OPEN:
+            marks.append(_Mark(i, OPEN))
+        elif c in DOUBLE_CLOSE:
+            marks.append(_Mark(i, CLOSE))
+        elif c == '"' or c == "\u201f":
+            before = text[i - 1] if i > start else " "
+            after = text[i + 1] if i + 1 < end else " "
+            space_before = before.isspace() or before in "([{\u2014\u2013/"
+            space_after = after.isspace() or i + 1 == end
+            if space_before and not space_after:
+                marks.append(_Mark(i, OPEN))
+            elif not space_before and (space_after or after in ".,;:!?)]}\u2014\u2013-'\u2019"):
+                marks.append(_Mark(i, CLOSE))
             else:
-                # No re-opening mark: the quotation ended with its paragraph.
+                marks.append(_Mark(i, _spaced_role(text, i, start, end)))
+    return marks
+
+
+def _spaced_role(text: str, i: int, start: int, end: int) -> str:
+    """The role of a mark with spaces on both sides (tokenised text: `" Hello , " he said`).
+
+    At the start of its paragraph it opens, at the end it closes; elsewhere only the
+    pairing can tell (EITHER). Anchoring the paragraph edges keeps one odd mark from
+    inverting every quotation after it.
+    """
+    if not text[start:i].strip():
+        return OPEN
+    if not text[i + 1:end].strip():
+        return CLOSE
+    return EITHER
+
+
+def _single_marks(text: str, paragraph: Paragraph) -> list[_Mark]:
+    marks: list[_Mark] = []
+    start, end = paragraph.start, paragraph.end
+    for i in range(start, end):
+        c = text[i]
+        if c not in "'\u2018\u2019\u201b":
+            continue
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if before.isalnum() and after.isalnum():
+            continue  # don't, o'clock, Mary's
+        space_before = before.isspace() or before in "([{\u2014\u2013-\"\u201c\u201d" or i == start
+        space_after = after.isspace() or i + 1 == end
+        if space_before and space_after:
+            # Tokenised text: a mark standing alone between spaces.
+            if c in SINGLE_OPEN:
+                marks.append(_Mark(i, OPEN))
+            elif c in SINGLE_CLOSE:
+                marks.append(_Mark(i, CLOSE))
+            else:
+                marks.append(_Mark(i, _spaced_role(text, i, start, end)))
+            continue
+        if space_before:
+            if after.isalnum() and _ELISIONS.match(text, i + 1, end):
+                continue  # 'em, 'tis, tokenised 've / 's
+            if c in SINGLE_CLOSE and not after.isalnum():
+                continue
+            marks.append(_Mark(i, OPEN))
+            continue
+        # a mark glued to the word before it: a closing mark or an apostrophe
+        if c in SINGLE_OPEN:
+            continue
+        if before.isdigit():
+            continue  # feet: 6'
+        if not (space_after or after in ".,;:!?)]}\u2014\u2013-\"\u201d"):
+            continue
+        word = re.search(r"(\w+)$", text[max(start, i - 20):i])
+        weak = False
+        if before.isalpha() and word is not None:
+            rest = text[i + 1:min(end, i + 40)]
+            next_word = re.match(r"\s+([a-z]+)", rest)
+            if next_word and next_word.group(1) not in _TAG_WORDS:
+                # `James' book`, `goin' to`: more of the same sentence follows
+                weak = True
+            elif before in "sS" or _TRAILING_ELISION.search(word.group(1)):
+                weak = next_word is not None
+        marks.append(_Mark(i, CLOSE, weak=weak))
+    return marks
+
+
+_TAG_WORDS = {
+    "he", "she", "they", "i", "we", "you", "said", "asked", "replied", "cried", "called", "says",
+    "whispered", "shouted", "muttered", "answered", "added", "continued", "and", "but", "then",
+    "was", "came", "remarked", "exclaimed", "returned", "observed", "thought", "interrupted",
+}
+
+
+# --- pairing marks into segments ---------------------------------------------------------
+
+def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], style: str) -> list[_Segment]:
+    segments: list[_Segment] = []
+    running: _Segment | None = None  # a quotation still open after its paragraph ended
+    skipped = 0  # paragraphs without marks passed over while running
+    for pid in ids:
+        paragraph = paragraphs[pid]
+        marks = _marks(text, paragraph, style)
+        first = 0
+        open_at: int | None = None
+        opened_in = pid
+        if running is not None:
+            decision = _run_on(text, paragraph, marks, skipped)
+            if decision == "reopen":
+                open_at, opened_in, first = running.start, running.paragraph, 1
+                running, skipped = None, 0
+            elif decision == "close":
+                open_at, opened_in = running.start, running.paragraph
+                running, skipped = None, 0
+            elif decision == "wait" and paragraph.end - running.end <= RUN_ON_CHARS:
+                skipped += 1
+                continue
+            elif decision == "wait":
                 segments.append(running)
-            running = None
-        if left_open is not None:
-            found = [s for s in found if s is not left_open]
-            running = left_open
+                running, skipped = None, 0
+                continue
+            else:
+                segments.append(running)
+                running, skipped = None, 0
+        found, open_at = _pair(text, marks[first:], open_at, opened_in, pid)
         segments.extend(found)
+        if open_at is not None:
+            end = _trim_end(text, open_at, paragraph.end)
+            segment = _Segment(open_at, end, False, opened_in, pid)
+            if _DASH_END.search(text[max(open_at + 1, end - 3):end]) and opened_in == pid:
+                segments.append(segment)  # an em-dash cut-off ends the speech
+            else:
+                running = segment
     if running is not None:
         segments.append(running)
-    segments.sort(key=lambda s: s.start)
     return segments
+
+
+def _run_on(text: str, paragraph: Paragraph, marks: list[_Mark], skipped: int) -> str:
+    """What a quotation left open does at this paragraph: reopen, close, wait or end."""
+    if not marks:
+        return "wait" if skipped < RUN_ON_PARAGRAPHS else "end"
+    mark = marks[0]
+    at_start = mark.offset == _first_char(text, paragraph)
+    if at_start and mark.role in (OPEN, EITHER):
+        # The multi-paragraph convention: the next paragraph of the speech re-opens.
+        return "reopen"
+    if mark.role == CLOSE and not mark.weak or mark.role == EITHER:
+        return "close"
+    return "end"
+
+
+def _pair(text: str, marks: list[_Mark], open_at: int | None, opened_in: int, pid: int
+          ) -> tuple[list[_Segment], int | None]:
+    """Pair the marks of one paragraph; returns the segments and the offset of a still-open mark."""
+    segments: list[_Segment] = []
+    for n, mark in enumerate(marks):
+        if open_at is None:
+            if mark.role in (OPEN, EITHER):
+                open_at, opened_in = mark.offset, pid
+            continue
+        if mark.role == EITHER or mark.role == CLOSE and not mark.weak:
+            segments.append(_Segment(open_at, mark.offset + 1, True, opened_in, pid))
+            open_at = None
+        elif mark.role == CLOSE:
+            # A weak close (`goin' to`) closes only if no clear close follows before the next open.
+            later = next((m for m in marks[n + 1:] if m.role != CLOSE or not m.weak), None)
+            if later is None or later.role == OPEN:
+                segments.append(_Segment(open_at, mark.offset + 1, True, opened_in, pid))
+                open_at = None
+        elif mark.role == OPEN:
+            # Two openings in a row: the first quotation was cut off (or never closed).
+            before = text[open_at + 1:mark.offset].rstrip()
+            if before and before[-1] in ".!?\u2026\u2014\u2013-":
+                segments.append(_Segment(open_at, _trim_end(text, open_at, mark.offset), False,
+                                         opened_in, pid))
+                open_at, opened_in = mark.offset, pid
+    return segments, open_at
 
 
 def _first_char(text: str, paragraph: Paragraph) -> int:
@@ -115,128 +349,54 @@ def _first_char(text: str, paragraph: Paragraph) -> int:
     return i
 
 
-def _scan_paragraph(text: str, paragraph: Paragraph, pid: int, style: str) -> tuple[list[_Segment], _Segment | None]:
-    """Quoted segments of one paragraph, and the one left open at its end (if any)."""
-    if style == "double":
-        marks = _double_marks(text, paragraph)
-    else:
-        marks = _single_marks(text, paragraph)
-    segments: list[_Segment] = []
-    open_at: int | None = None
-    for offset, role in marks:
-        if open_at is None:
-            if role in ("open", "either"):
-                open_at = offset
-        else:
-            if role in ("close", "either"):
-                segments.append(_Segment(open_at, offset + 1, True, pid))
-                open_at = None
-            elif role == "open":
-                # Two openings in a row: the first quote was never closed (cut off or a typo).
-                if _DASH_END.search(text[open_at:offset]) or _sentence_end(text[open_at:offset]):
-                    segments.append(_Segment(open_at, _trim_end(text, open_at, offset), False, pid))
-                    open_at = offset
-    left_open = None
-    if open_at is not None:
-        end = _trim_end(text, open_at, paragraph.end)
-        if end > open_at + 1:
-            left_open = _Segment(open_at, end, False, pid)
-            if _DASH_END.search(text[open_at:end]):
-                # An em-dash cut-off closes the quote even without a closing mark.
-                segments.append(left_open)
-                left_open = None
-            else:
-                segments.append(left_open)
-    segments = [s for s in segments if not _is_scare_quote(text, s, paragraph)]
-    if left_open is not None and left_open not in segments:
-        left_open = None
-    return segments, left_open
-
-
-def _sentence_end(fragment: str) -> bool:
-    return bool(re.search(r"[.!?\u2026]\s*$", fragment.rstrip()))
-
-
 def _trim_end(text: str, start: int, end: int) -> int:
     while end > start + 1 and text[end - 1].isspace():
         end -= 1
     return end
 
 
-def _double_marks(text: str, paragraph: Paragraph) -> list[tuple[int, str]]:
-    marks: list[tuple[int, str]] = []
-    for i in range(paragraph.start, paragraph.end):
-        c = text[i]
-        if c in DOUBLE_OPEN:
-            marks.append((i, "open"))
-        elif c in DOUBLE_CLOSE:
-            marks.append((i, "close"))
-        elif c == '"' or c == "\u201f":
-            before = text[i - 1] if i > paragraph.start else " "
-            after = text[i + 1] if i + 1 < paragraph.end else " "
-            if before.isspace() or before in "([{\u2014\u2013-/" and not after.isspace():
-                marks.append((i, "open" if not after.isspace() else "either"))
-            elif after.isspace() or after in ".,;:!?)]}\u2014\u2013-" or i + 1 == paragraph.end:
-                marks.append((i, "close"))
-            else:
-                marks.append((i, "either"))
-    return marks
+# --- dash dialogue ------------------------------------------------------------------------
+
+def _uses_dash_dialogue(text: str, paragraphs: list[Paragraph]) -> bool:
+    dashes = quoted = 0
+    for paragraph in paragraphs:
+        head = text[paragraph.start:paragraph.start + 3]
+        if _DASH_OPEN.match(head):
+            dashes += 1
+        elif head[:1] in "\"'" + DOUBLE_OPEN + SINGLE_OPEN:
+            quoted += 1
+    return dashes >= DASH_PARAGRAPHS and dashes >= 3 * quoted
 
 
-def _single_marks(text: str, paragraph: Paragraph) -> list[tuple[int, str]]:
-    marks: list[tuple[int, str]] = []
-    for i in range(paragraph.start, paragraph.end):
-        c = text[i]
-        if c not in "'\u2018\u2019\u201b":
+def _with_dash_dialogue(text: str, paragraphs: list[Paragraph], ids: list[int],
+                        segments: list[_Segment]) -> list[_Segment]:
+    """Add the speeches of paragraphs that open with a dash and hold no quoted segment."""
+    taken = {pid for s in segments for pid in range(s.paragraph, s.last + 1)}
+    added = []
+    for pid in ids:
+        paragraph = paragraphs[pid]
+        if pid in taken or not _DASH_OPEN.match(text, paragraph.start, paragraph.end):
             continue
-        before = text[i - 1] if i > paragraph.start else " "
-        after = text[i + 1] if i + 1 < paragraph.end else " "
-        if before.isalnum() and after.isalnum():
-            continue  # don't, o'clock, Mary's
-        if (before.isspace() or before in "([{\u2014\u2013-\"\u201c" or i == paragraph.start) and not after.isspace():
-            if c == "\u2019" and after.isalnum() and _ELISIONS.match(text, i + 1, paragraph.end):
-                continue  # 'em, 'tis written with a right mark
-            if c == "'" and _ELISIONS.match(text, i + 1, paragraph.end):
-                # 'em / 'tis: an elision, unless a quote opens with such a word and closes later
-                continue
-            marks.append((i, "open"))
-        elif not before.isspace() and (after.isspace() or after in ".,;:!?)]}\u2014\u2013-\"\u201d" or i + 1 == paragraph.end):
-            if c == "\u2018":
-                continue
-            if before in "sS" and after == " " and _possessive_plural(text, i, paragraph.end):
-                continue  # James' book
-            if before.isdigit():
-                continue  # feet: 6'
-            marks.append((i, "close"))
-    return marks
+        tag = _DASH_TAG.search(text, paragraph.start, paragraph.end)
+        end = tag.end() if tag else paragraph.end
+        added.append(_Segment(paragraph.start, end, True, pid, pid, dash=True))
+    return sorted(segments + added, key=lambda s: s.start)
 
 
-def _possessive_plural(text: str, i: int, end: int) -> bool:
-    """True if the s' at i reads as a plural possessive (`the boys' room`) rather than a close."""
-    rest = text[i + 1:min(end, i + 40)]
-    match = re.match(r"\s+([a-z]+)", rest)
-    if not match:
-        return False
-    # a closing quote is usually followed by a speech tag or punctuation, a possessive by a noun
-    return match.group(1) not in _TAG_WORDS
+# --- scare quotes and titles -------------------------------------------------------------
 
-
-_TAG_WORDS = {
-    "he", "she", "they", "i", "we", "you", "said", "asked", "replied", "cried", "called", "says",
-    "whispered", "shouted", "muttered", "answered", "added", "continued", "and", "but", "the",
-    "his", "her", "it", "then", "as", "was", "came",
-}
-
-
-def _is_scare_quote(text: str, segment: _Segment, paragraph: Paragraph) -> bool:
+def _is_scare_quote(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> bool:
     """Short quoted words inside a sentence (`her 'one mistake'`, a title) are not dialogue."""
-    if not segment.closed:
+    if not segment.closed or segment.paragraph != segment.last or segment.dash:
         return False
+    paragraph = paragraphs[segment.paragraph]
     inner = text[segment.start + 1:segment.end - 1]
     words = inner.split()
-    if not words or len(words) > 5:
-        return not words
-    if re.search(r"[.!?\u2026]", inner) or inner.rstrip().endswith((",", "\u2014", "-", ";")):
+    if not words:
+        return True
+    if len(words) > 5:
+        return False
+    if re.search(r"[!?\u2026]", inner) or inner.rstrip().endswith(("\u2014", "-", ";", "--")):
         return False
     before = text[paragraph.start:segment.start].rstrip()
     after = text[segment.end:paragraph.end].lstrip()
@@ -244,41 +404,52 @@ def _is_scare_quote(text: str, segment: _Segment, paragraph: Paragraph) -> bool:
         return False  # opens the paragraph: speech
     prev_char = before[-1]
     if prev_char in ":,":
-        # `He said, "yes"` is speech; `called it, "the Burrow"` is borderline: keep as speech
+        return False  # `He said, "yes"`
+    if not (prev_char.isalnum() or prev_char in "\u2014("):
         return False
-    # mid-sentence: preceded by a word and followed by more of the same sentence
-    if prev_char.isalnum() or prev_char in "\u2014(":
-        if not after or after[0].isalnum() or after[0] in ".,;:)?!\u2014-":
-            return True
-    return False
+    last_word = re.search(r"(\w+)\W*$", before[-25:])
+    if last_word and last_word.group(1).lower() != "called" and SPEECH_VERBS.fullmatch(last_word.group(1)):
+        return False  # `and said "No."`
+    if inner.rstrip().endswith((",", ".")):
+        # `spoke of it as "handsome."`, `the "Jolly Cricketers," and`: quoted words inside
+        # a sentence of narration, not an utterance
+        return not after or after[0].islower() or inner.rstrip().endswith(".")
+    return not after or after[0].isalnum() or after[0] in ".,;:)?!\u2014-"
 
 
-def _group(text: str, segments: list[_Segment], paragraphs: list[Paragraph]) -> list[list[_Segment]]:
-    """Join segments of one paragraph separated by a short narration into one quote."""
+# --- grouping segments into quotations ---------------------------------------------------
+
+def _group(text: str, segments: list[_Segment]) -> list[list[_Segment]]:
+    """Join the segments of one paragraph that a speech tag interrupts into one quotation."""
     groups: list[list[_Segment]] = []
     for segment in segments:
         if groups:
             last = groups[-1][-1]
-            if last.paragraph == segment.paragraph and last.closed and _is_interruption(
-                text[last.end:segment.start], text[last.start:last.end]
-            ):
+            if (last.last == segment.paragraph and last.closed
+                    and _is_interruption(text[last.start:last.end], text[last.end:segment.start])):
                 groups[-1].append(segment)
                 continue
         groups.append([segment])
     return groups
 
 
-def _is_interruption(between: str, previous: str) -> bool:
-    """True if the narration between two quoted segments is a speech tag or a short action."""
-    words = between.split()
-    if not words:
+def _is_interruption(previous: str, between: str) -> bool:
+    """True if the narration between two quoted stretches continues the same utterance."""
+    inner = between.strip()
+    if not inner.strip(" -\u2014\u2013"):
+        return False  # `"Did you ever!" "What possesses him!"`: two utterances
+    if any(c in inner for c in ALL_MARKS if c != "'"):
         return False
-    if any(c in between for c in "\"\u201c\u201d"):
+    words = inner.split()
+    if len(words) > 30 or len(_SENTENCE_BREAK.findall(inner)) >= 2:
         return False
-    return len(words) <= 40
-
-
-def detect_quotes(story: Story) -> Story:
-    """Pipeline stage: fill `story.quotes`."""
-    story.quotes = find_quotes(story)
-    return story
+    spoken = previous.rstrip(ALL_MARKS + " ")
+    if _TERMINAL.search(spoken[-3:] if spoken else ""):
+        if inner.endswith(":"):
+            return False  # `"Yes." He added: "..."`: a new speech act
+        first = inner.lstrip("(-\u2014\u2013 ")[:1]
+        if first.isupper():
+            # `"Yes." Mrs. Hilbery repeated. "No."` is one utterance; `"Yes." He turned. "No."` two.
+            return (len(words) <= 6 and bool(SPEECH_VERBS.search(inner)) and inner[-1] in ".;"
+                    and not _SENTENCE_BREAK.search(inner[:-1]))
+    return True

@@ -1,0 +1,267 @@
+"""Train the speaker ranker shipped in `src/ficlens/data/speaker_model.json` on PDNC.
+
+    python scripts/train_speaker_model.py [--data DIR] [--cache DIR] [--loo] [--out FILE]
+
+For every PDNC development novel the real pipeline runs (parse, quotes, cast with the gold
+cast given); each detected quotation aligned with a gold quotation gives one training group:
+a feature row per candidate character, labelled 1 for the gold speaker. Two logistic models
+are trained: the first sees the quote and its surroundings, the second also sees the first
+model's speakers of the neighbouring quotes (turn-taking). The second model is trained on
+first-pass speakers predicted out of fold, as it will see them at run time.
+
+`--loo` also reports leave-one-novel-out speaker accuracy: each novel is scored with models
+trained on the other novels only (never on itself), over all gold quotations (a quotation that
+was not detected counts as wrong), by PDNC quote type. The shipped model is trained on all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import bisect
+import csv
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from ficlens.model import Paragraph
+from ficlens.pipeline import get_stage
+from ficlens.readers import read_story
+from ficlens.stages import speakers as sp
+from ficlens.stages.nlp import load_nlp
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_dir(arg: str | None) -> Path:
+    """The PDNC folder: --data, $FICLENS_DATA or ../shared/data beside the repository."""
+    base = Path(arg or os.environ.get("FICLENS_DATA") or ROOT.parent / "shared" / "data")
+    return base / "pdnc" if (base / "pdnc").is_dir() else base
+
+
+def read_gold(folder: Path) -> tuple[dict[str, list[str]], list[dict]]:
+    """The gold cast {main name: aliases} and quotations (spans, speaker main name, type)."""
+    cast: dict[str, list[str]] = {}
+    alias: dict[str, str] = {}
+    with open(folder / "character_info.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["Main Name"].strip()
+            names = {a.strip() for a in ast.literal_eval(row["Aliases"])}
+            cast[name] = sorted(a for a in names if a != name)
+            for a in names | {name}:
+                alias.setdefault(a, name)
+    quotes = []
+    with open(folder / "quotation_info.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            speaker = row["speaker"].strip()
+            quotes.append({
+                "spans": ast.literal_eval(row["quoteByteSpans"]),
+                "speaker": alias.get(speaker, speaker),
+                "addressees": [alias.get(a.strip(), a.strip())
+                               for a in ast.literal_eval(row["addressees"])],
+                "type": row["quoteType"] if row["quoteType"] in (
+                    "Explicit", "Anaphoric", "Implicit") else "Other",
+            })
+    return cast, quotes
+
+
+def parsed_story(folder: Path, cache: Path | None):
+    """The novel read and parsed (the parse kept in `cache` as a spaCy DocBin when given)."""
+    from spacy.tokens import DocBin
+
+    story = read_story(folder / "novel_text.txt")
+    nlp = load_nlp()
+    path = cache / f"{folder.name}.spacy" if cache else None
+    if path is not None and path.exists():
+        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        if len(docs) != len(story.paragraphs) or any(
+                story.text[p.start:p.end] != d.text for p, d in zip(story.paragraphs, docs)):
+            paragraphs, pos = [], 0
+            for doc in docs:
+                k = story.text.find(doc.text, pos)
+                chapter = story.chapter_at(k)
+                paragraphs.append(Paragraph(k, k + len(doc.text), chapter.index if chapter else 0))
+                pos = k + len(doc.text)
+            story.paragraphs = paragraphs
+        for paragraph, doc in zip(story.paragraphs, docs):
+            paragraph.doc = doc
+        return story
+    story = get_stage("parse")(story)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        bin_ = DocBin(store_user_data=False)
+        for paragraph in story.paragraphs:
+            bin_.add(paragraph.doc)
+        bin_.to_disk(path)
+    return story
+
+
+def align(story, gold: list[dict]) -> list[int | None]:
+    """For each gold quotation, the index of the detected quote overlapping it most."""
+    spans = sorted((s, e, qi) for qi, q in enumerate(story.quotes) for s, e in q.spans)
+    starts = [s for s, _, _ in spans]
+    out: list[int | None] = []
+    for g in gold:
+        a, b = g["spans"][0]
+        k = bisect.bisect_right(starts, b) - 1
+        best = None
+        while k >= 0 and spans[k][1] > a - 2:
+            overlap = min(b, spans[k][1]) - max(a, spans[k][0])
+            if overlap > 0 and (best is None or overlap > best[0]):
+                best = (overlap, spans[k][2])
+            k -= 1
+        out.append(best[1] if best else None)
+    return out
+
+
+class Novel:
+    """One novel ready for training: its context, gold labels per detected quote."""
+
+    def __init__(self, name: str, story, gold: list[dict]):
+        self.name = name
+        self.story = story
+        self.gold = gold
+        self.ctx = sp.build_context(story)
+        self.aligned = align(story, gold)
+        ids = {c.name: c.id for c in story.characters}
+        self.label: dict[int, str] = {}
+        for g, qi in zip(gold, self.aligned):
+            if qi is not None and g["speaker"] in ids:
+                self.label.setdefault(qi, ids[g["speaker"]])
+
+    def rows(self, previous):
+        """Feature rows, labels and quote groups for the quotes the ranker decides."""
+        if previous is None:
+            if not hasattr(self, "_first_rows"):
+                self._first_rows = self._rows(None)
+            return self._first_rows
+        return self._rows(previous)
+
+    def _rows(self, previous):
+        x, y, groups = [], [], []
+        for qi, speaker in self.label.items():
+            cands = sp.candidates(self.ctx, qi, previous)
+            if speaker not in cands or len(cands) < 2:
+                continue
+            if sp.sieve(self.ctx, qi) is not None:
+                continue  # decided by the sieve
+            rows = sp.features(self.ctx, qi, cands, previous)
+            x.extend(rows)
+            y.extend(int(c == speaker) for c in cands)
+            groups.extend([qi] * len(cands))
+        return x, y, groups
+
+
+def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
+    """A logistic model over the named features, as JSON-ready weights."""
+    index = [sp.FEATURES.index(n) for n in names]
+    x = np.asarray(xs, dtype=float)[:, index]
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit(x, np.asarray(ys))
+    return {"type": "logreg", "features": list(names),
+            "coef": [round(float(c), 5) for c in model.coef_[0]],
+            "intercept": round(float(model.intercept_[0]), 5)}
+
+
+STAGE1 = tuple(n for n in sp.FEATURES if n not in sp.FEATURES[sp.FEATURES.index("prev1_same_para"):])
+STAGE2 = sp.FEATURES
+
+
+def train(novels: list[Novel], folds: int = 4) -> dict:
+    """Stage-1 and stage-2 weights from these novels (stage 2 on out-of-fold stage-1 output)."""
+    x1, y1 = [], []
+    for novel in novels:
+        x, y, _ = novel.rows(None)
+        x1 += x
+        y1 += y
+    stage1 = fit(x1, y1, STAGE1)
+    x2, y2 = [], []
+    chunks = [novels[k::folds] for k in range(folds)] if len(novels) >= folds else [[n] for n in novels]
+    for k, chunk in enumerate(chunks):
+        rest = [n for j, c in enumerate(chunks) if j != k for n in c]
+        if rest:
+            xr, yr = [], []
+            for novel in rest:
+                x, y, _ = novel.rows(None)
+                xr += x
+                yr += y
+            inner = fit(xr, yr, STAGE1)
+        else:
+            inner = stage1
+        for novel in chunk:
+            previous = sp.predict(novel.ctx, inner, None)
+            x, y, _ = novel.rows(previous)
+            x2 += x
+            y2 += y
+    stage2 = fit(x2, y2, STAGE2)
+    return {"stage1": stage1, "stage2": stage2}
+
+
+def evaluate(novel: Novel, model: dict) -> dict[str, list[int]]:
+    """Correct / total speakers by PDNC quote type, over all gold quotations."""
+    first = sp.predict(novel.ctx, model["stage1"], None)
+    second = sp.predict(novel.ctx, model["stage2"], first)
+    names = {c.id: c.name for c in novel.story.characters}
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for g, qi in zip(novel.gold, novel.aligned):
+        ok = qi is not None and names.get(second[qi][0]) == g["speaker"]
+        for key in ("all", g["type"]):
+            out[key][0] += ok
+            out[key][1] += 1
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", help="PDNC folder or the data folder holding pdnc/")
+    parser.add_argument("--cache", help="folder to keep parses in between runs (outside the repo)")
+    parser.add_argument("--novels", nargs="*", help="only these novel folders")
+    parser.add_argument("--loo", action="store_true", help="report leave-one-novel-out accuracy")
+    parser.add_argument("--out", default=str(ROOT / "src/ficlens/data/speaker_model.json"))
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args(argv)
+    pdnc = data_dir(args.data)
+    if not pdnc.is_dir():
+        print(f"train_speaker_model: error: {pdnc}: PDNC data not found", file=sys.stderr)
+        return 1
+    cache = Path(args.cache) if args.cache else None
+    folders = sorted(p for p in pdnc.iterdir() if (p / "quotation_info.csv").exists())
+    if args.novels:
+        folders = [p for p in folders if p.name in args.novels]
+    novels = []
+    for folder in folders:
+        t = time.time()
+        cast, gold = read_gold(folder)
+        story = parsed_story(folder, cache)
+        story.cast = cast
+        for stage in ("quotes", "cast"):
+            story = get_stage(stage)(story)
+        novels.append(Novel(folder.name, story, gold))
+        print(f"{folder.name}: {len(gold)} quotes, {time.time() - t:.1f}s", file=sys.stderr)
+    if args.loo:
+        total: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for k, novel in enumerate(novels):
+            model = train(novels[:k] + novels[k + 1:])
+            scores = evaluate(novel, model)
+            for key, (a, b) in scores.items():
+                total[key][0] += a
+                total[key][1] += b
+            print(novel.name, {key: round(a / b, 3) for key, (a, b) in sorted(scores.items())},
+                  flush=True)
+        print("LEAVE-ONE-NOVEL-OUT", {key: f"{a / b:.3f} ({b})" for key, (a, b) in sorted(total.items())})
+    if not args.no_save:
+        model = train(novels)
+        model["trained_on"] = [n.name for n in novels]
+        Path(args.out).write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,610 @@
+"""The cast: every character, each with all the names they go by, a gender estimate and counts.
+
+With a known cast (`story.cast`) every cast member becomes a character and only they are
+resolved to. Without one, the cast is discovered from proper names in the parse (PROPN runs,
+PERSON entities, titled names, speech-tag subjects, vocatives), non-characters are kept out
+(exclamations, places, houses, plurals, common words) and name variants are clustered:
+full name, title + surname, first name, surname, nicknames — never two different titles
+(`Mr. Bennet` / `Mrs. Bennet`) or two different first names (`Jane` / `Elizabeth Bennet`).
+
+Every name mention found goes into `story.mentions` (kind "name") with its character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ficlens.model import Character, Mention, Story
+from ficlens.stages.names import (
+    NICKNAMES,
+    NOT_CHARACTERS,
+    first_names,
+    is_title,
+    normalize_name,
+    title_gender,
+)
+
+_DETERMINERS = {"the", "a", "an"}
+_MALE_PRONOUNS = {"he", "him", "his", "himself"}
+_FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
+_PLACE_PREPS = {"in", "at", "from", "into", "near", "inside", "outside", "across", "through",
+                "towards", "toward", "within", "around"}
+_EXCLAIM_BEFORE = {"oh", "good", "by", "for", "thank", "dear", "my", "o", "great", "sweet", "ye"}
+_TITLE_CLASS = {
+    "mr": "mr", "mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "señor": "mr",
+    "herr": "mr", "mrs": "mrs", "madame": "mrs", "mme": "mrs", "signora": "mrs", "frau": "mrs",
+    "miss": "miss", "mademoiselle": "miss", "mlle": "miss", "signorina": "miss",
+    "fräulein": "miss", "ms": "ms",
+}
+
+
+@dataclass
+class _Entity:
+    """A character being assembled: its name forms and how often each was seen."""
+
+    forms: Counter = field(default_factory=Counter)
+    core: tuple[str, ...] = ()
+    title: str | None = None
+    gender: str | None = None
+    given: str | None = None  # the cast name, when the cast is known
+
+    @property
+    def first(self) -> str | None:
+        return self.core[0] if len(self.core) >= 2 else None
+
+    @property
+    def last(self) -> str | None:
+        return self.core[-1] if self.core else None
+
+
+def build_cast(story: Story) -> Story:
+    """Pipeline stage: fill `story.characters` and the name mentions in `story.mentions`."""
+    if story.cast:
+        entities = _entities_from_cast(story.cast)
+        table = _alias_table(entities, derive=True)
+    else:
+        found = _discover_forms(story)
+        priors = [normalize_name(n) for n in story.metadata.characters if n.strip()]
+        entities, shared = _cluster(found, priors)
+        table = _alias_table(entities, derive=True)
+        for form, candidates in shared.items():
+            table.setdefault(form, candidates)
+    mentions = _find_mentions(story, table, entities)
+    counts = Counter(ent_id for _, _, ent_id in mentions)
+    if not story.cast:
+        keep = {i for i, n in counts.items() if n > 0}
+        mentions = [m for m in mentions if m[2] in keep]
+    else:
+        keep = set(range(len(entities)))
+    genders = _pronoun_votes(story, mentions)
+    order = sorted(keep, key=lambda i: (-counts.get(i, 0), i))
+    ids = {old: f"C{new}" for new, old in enumerate(order)}
+    characters = []
+    for old in order:
+        entity = entities[old]
+        name = entity.given or _display_name(entity)
+        aliases = sorted({form for form in entity.forms if form != name},
+                         key=lambda f: (-entity.forms[f], f))
+        characters.append(Character(
+            id=ids[old], name=name, aliases=aliases,
+            gender=_gender(entity, genders.get(old)),
+            mentions=counts.get(old, 0), given=entity.given is not None,
+        ))
+    story.characters = characters
+    story.mentions = [m for m in story.mentions if m.kind != "name"] + [
+        Mention(start=s, end=e, text=story.text[s:e], kind="name", character=ids[i])
+        for s, e, i in mentions
+    ]
+    story.mentions.sort(key=lambda m: m.start)
+    return story
+
+
+# --- a known cast ---------------------------------------------------------------------------
+
+def _entities_from_cast(cast: dict[str, list[str]]) -> list[_Entity]:
+    entities = []
+    for name, aliases in cast.items():
+        entity = _Entity(given=name)
+        for form in [name, *aliases]:
+            form = normalize_name(form)
+            if form:
+                entity.forms[form] += 0
+        words = normalize_name(name).split(" ")
+        titles = [w for w in words if is_title(w)]
+        entity.title = titles[0] if titles else None
+        entity.core = tuple(w for w in words if not is_title(w))
+        entities.append(entity)
+    return entities
+
+
+# --- discovering names ----------------------------------------------------------------------
+
+@dataclass
+class _FormStats:
+    """What the text says about one name form."""
+
+    count: int = 0
+    subject: int = 0  # subject of a verb in narration
+    person: int = 0  # PERSON entity, possessive, title, vocative, speech-tag subject
+    place: int = 0
+    compound: int = 0
+    exclaim: int = 0
+    plural: int = 0
+    sentence_initial: int = 0
+    vocative: int = 0
+
+
+def _discover_forms(story: Story) -> dict[str, _FormStats]:
+    """Candidate name forms found in the parse, with their evidence, filtered to characters."""
+    stats: dict[str, _FormStats] = defaultdict(_FormStats)
+    inside = _quote_mask(story)
+    for paragraph in story.paragraphs:
+        doc = paragraph.doc
+        if doc is None:
+            continue
+        for start, end in _name_runs(doc):
+            span = doc[start:end]
+            form = _clean_form(span.text)
+            if not form or not any(c.isalpha() for c in form):
+                continue
+            head = doc[end - 1]
+            offset = paragraph.start + span.start_char
+            in_quote = inside(offset)
+            st = stats[form]
+            st.count += 1
+            before = doc[start - 1] if start > 0 else None
+            after = doc[end] if end < len(doc) else None
+            if doc[start].is_sent_start:
+                st.sentence_initial += 1
+            if head.dep_ in ("nsubj", "nsubjpass") and not in_quote:
+                st.subject += 1
+            if (head.ent_type_ == "PERSON" or is_title(doc[start].text)
+                    or (after is not None and after.text in ("'s", "\u2019s"))
+                    or head.dep_ == "poss"):
+                st.person += 1
+            if in_quote and after is not None and after.text in (",", "!", "?", ".") and (
+                    before is None or before.text in (",", '"', "\u201c", "'", "\u2018")
+                    or before.is_punct):
+                st.person += 1
+                st.vocative += 1
+            if head.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "NORP") or (
+                    before is not None and before.lower_ in _PLACE_PREPS):
+                st.place += 1
+            if head.dep_ == "compound" and head.head.pos_ == "NOUN":
+                st.compound += 1
+            if in_quote and ((after is not None and after.text == "!") or (
+                    before is not None and before.lower_ in _EXCLAIM_BEFORE)):
+                st.exclaim += 1
+            if head.tag_ == "NNPS":
+                st.plural += 1
+    lower_counts = _lowercase_counts(story, {w for f in stats for w in f.split(" ")})
+    kept = {form: st for form, st in stats.items() if _is_character_form(form, st, lower_counts)}
+    # "the Woodhouses", "the Weasleys": a family, not a character
+    return {form: st for form, st in kept.items()
+            if not (form.endswith("s") and " " not in form and form[:-1] in kept)}
+
+
+def _name_runs(doc) -> list[tuple[int, int]]:
+    """Token ranges of proper-name runs (`Mr. Fitzwilliam Darcy`) and PERSON entities."""
+    runs = []
+    i, n = 0, len(doc)
+    while i < n:
+        if _namey(doc[i]):
+            j = i
+            while j < n and _namey(doc[j]) and (j == i or "\n\n" not in doc[j - 1].whitespace_):
+                j += 1
+            start, end = i, j
+            while end > start and is_title(doc[end - 1].text):
+                end -= 1
+            if end > start:
+                runs.append((start, end))
+            i = j
+        else:
+            i += 1
+    covered = {t for s, e in runs for t in range(s, e)}
+    for token in doc:
+        # "Sev, help me": a capitalised vocative the tagger took for a common noun
+        if (token.i not in covered and token.pos_ in ("NOUN", "PROPN") and token.is_title
+                and token.is_alpha and token.i + 1 < len(doc) and doc[token.i + 1].text == ","
+                and (token.i == 0 or doc[token.i - 1].is_quote)):
+            runs.append((token.i, token.i + 1))
+            covered.add(token.i)
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and not any(t in covered for t in range(ent.start, ent.end)):
+            start, end = ent.start, ent.end
+            while start < end and not doc[start].text[:1].isupper():
+                start += 1
+            while end > start and not doc[end - 1].text[:1].isupper():
+                end -= 1
+            if end > start:
+                runs.append((start, end))
+    return runs
+
+
+_LEADING_NOISE = {
+    "dear", "poor", "old", "young", "little", "good", "my", "oh", "ah", "yes", "no", "well",
+    "and", "but", "then", "now", "so", "said", "cried", "hey", "hello", "hi", "thank", "thanks",
+    "sweet", "great", "big", "dearest", "darling", "lovely", "ok", "okay", "sorry", "please",
+}
+
+
+def _clean_form(text: str) -> str:
+    """A found name without leading interjections or adjectives (`Dear Miss Woodhouse`)."""
+    words = normalize_name(text).split(" ")
+    for k, word in enumerate(words):
+        if k > 0 and is_title(word) and not is_title(words[k - 1]):
+            words = words[k:]  # a title inside: what comes before is not part of the name
+            break
+    while len(words) > 1 and words[0].lower() in _LEADING_NOISE:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _namey(token) -> bool:
+    text = token.text
+    if not text[:1].isupper() or not any(c.isalpha() for c in text):
+        return False
+    if len(text) > 1 and text.isupper() and not text.endswith("."):
+        return False  # headings, shouting
+    if is_title(text):
+        return True
+    return token.pos_ == "PROPN" and (text.isalpha() or "-" in text or "'" in text[1:])
+
+
+def _quote_mask(story: Story):
+    spans = sorted(span for quote in story.quotes for span in quote.spans)
+    starts = [s for s, _ in spans]
+    import bisect
+
+    def inside(offset: int) -> bool:
+        k = bisect.bisect_right(starts, offset) - 1
+        return k >= 0 and spans[k][0] <= offset < spans[k][1]
+
+    return inside
+
+
+def _lowercase_counts(story: Story, words: set[str]) -> Counter:
+    wanted = {w.lower() for w in words if w.isalpha()}
+    counts: Counter = Counter()
+    for paragraph in story.paragraphs:
+        for word in re.findall(r"\b[a-z]+\b", story.text[paragraph.start:paragraph.end]):
+            if word in wanted:
+                counts[word] += 1
+    return counts
+
+
+def _is_character_form(form: str, st: _FormStats, lower_counts: Counter) -> bool:
+    words = form.split(" ")
+    core = [w for w in words if not is_title(w)]
+    if not core or form.lower() in NOT_CHARACTERS or core[-1].lower() in NOT_CHARACTERS:
+        return False
+    known = core[0] in first_names()
+    mid = st.count - st.sentence_initial
+    if len(core) == 1 and not is_title(words[0]):
+        word = core[0]
+        if len(word.rstrip(".")) < 2:
+            return False
+        if lower_counts.get(word.lower(), 0) > 2 * max(mid, 0) + 1:
+            return False  # a common word: "Will", "Hope", "Rose" at a sentence start
+        if mid <= 0 and st.count < 3 and not known and not st.vocative:
+            return False
+    if st.plural > st.count / 2:
+        return False  # Muggles, the Weasleys
+    if st.exclaim >= st.count / 2 and st.subject == 0:
+        return False  # "Merlin!" as an exclamation
+    if st.place >= 0.25 * st.count and st.place > st.person + st.subject:
+        return False
+    if st.compound >= 0.5 * st.count and st.person < 0.3 * st.count:
+        return False  # "Slytherin common room"
+    if st.count >= 2 and (st.person + st.subject) >= 1:
+        return True
+    if known or is_title(words[0]) or (len(core) >= 2 and st.person >= 1):
+        return True  # a given name from the list, a full name with evidence of a person
+    if st.person >= 1 and mid > 0:
+        return True  # a vocative or possessive inside a sentence: a nickname, a minor name
+    return st.count >= 3 or (st.subject >= 1 and len(core) >= 2)
+
+
+def _title_class(title: str | None) -> str | None:
+    if title is None:
+        return None
+    base = title.lower().rstrip(".")
+    return _TITLE_CLASS.get(base, base)
+
+
+def _cluster(found: dict[str, _FormStats],
+             priors: list[str]) -> tuple[list[_Entity], dict[str, list[int]]]:
+    """Group name forms into characters without merging people who share a surname.
+
+    Returns the characters and the bare surnames shared by several of them (`Weston` for
+    `Mr. Weston` and `Mrs. Weston`), which are resolved mention by mention.
+    """
+    names = first_names()
+    forms: Counter = Counter({f: st.count for f, st in found.items()})
+    for prior in priors:
+        forms[prior] += 0
+
+    def split(form: str) -> tuple[str | None, tuple[str, ...]]:
+        words = form.split(" ")
+        titles = [w for w in words if is_title(w)]
+        core = tuple(w for w in words if not is_title(w))
+        return (titles[0] if titles else None), core
+
+    entities: list[_Entity] = []
+    by_key: dict[tuple, int] = {}
+    shared: dict[str, list[int]] = {}
+
+    def gender_of(title: str | None, core: tuple[str, ...]) -> str | None:
+        return title_gender(title) if title else (names.get(core[0]) if len(core) >= 2 else None)
+
+    def compatible(entity: _Entity, title: str | None, gender: str | None) -> bool:
+        if gender and entity.gender and gender != entity.gender:
+            return False
+        tc, ec = _title_class(title), _title_class(entity.title)
+        if tc and ec and tc != ec and {tc, ec} & {"mr", "mrs", "miss", "ms"}:
+            return False
+        if tc == "mrs" and ec != "mrs" and len(entity.core) >= 2:
+            return False  # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother
+        return True
+
+    ordered = sorted(forms, key=lambda f: (-len(split(f)[1]), -forms[f], f))
+    # 1. full names (two or more words besides titles): one character per distinct core+gender
+    for form in ordered:
+        title, core = split(form)
+        if len(core) < 2:
+            continue
+        gender = gender_of(title, core)
+        key = (core, _title_class(title) if title_gender(title or "") == "female" else None)
+        if key not in by_key:
+            # "Fitzwilliam Darcy" and "Mr. Fitzwilliam Darcy" are one; "Mrs. John Knightley" is not
+            by_key[key] = len(entities)
+            entities.append(_Entity(core=core, title=title, gender=gender))
+        entity = entities[by_key[key]]
+        entity.forms[form] += forms[form]
+        if entity.title is None and title:
+            entity.title, entity.gender = title, entity.gender or gender
+    full = list(range(len(entities)))
+
+    def weight(i: int) -> int:
+        entity = entities[i]
+        return sum(entity.forms.values()) + (forms.get(entity.first, 0) if entity.first else 0)
+
+    def distinct(i: int, title: str | None, form: str) -> bool:
+        # "Mr. John Knightley" named with his first name to tell him from "Mr. Knightley"
+        entity = entities[i]
+        titled = sum(n for f, n in entity.forms.items()
+                     if len(f.split(" ")) >= 3 and _title_class(split(f)[0]) == _title_class(title))
+        return titled >= 3 and forms[form] > 3 * weight(i)
+
+    def pick(candidates: list[int]) -> int | None:
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        weights = sorted(((weight(i), i) for i in candidates), reverse=True)
+        if weights[0][0] >= 3 * max(weights[1][0], 1):
+            return weights[0][1]
+        return None
+
+    # 2. title + one word: joins the one full name it completes, else a character of its own
+    for form in ordered:
+        title, core = split(form)
+        if len(core) != 1 or title is None:
+            continue
+        word, gender = core[0], title_gender(title)
+        by_last = [i for i in full if entities[i].last == word
+                   and compatible(entities[i], title, gender) and not distinct(i, title, form)]
+        by_first = [i for i in full if entities[i].first == word and compatible(entities[i], title, gender)]
+        pool = by_last or by_first
+        same_title = [i for i in pool if _title_class(entities[i].title) == _title_class(title)]
+        target = pick(same_title) if len(same_title) == 1 else pick(pool)
+        if target is None:
+            key = (core, _title_class(title))
+            if key not in by_key:
+                by_key[key] = len(entities)
+                entities.append(_Entity(core=core, title=title, gender=gender))
+            target = by_key[key]
+        entities[target].forms[form] += forms[form]
+    # 3. a bare word: a first name, a surname or a nickname of one character, else its own
+    for form in ordered:
+        title, core = split(form)
+        if len(core) != 1 or title is not None:
+            continue
+        word = core[0]
+        lower = word.lower()
+        by_first = [i for i, e in enumerate(entities) if e.first == word]
+        if not by_first:
+            by_first = [i for i, e in enumerate(entities) if e.first and (
+                e.first.lower() in NICKNAMES.get(lower, ())
+                or lower in NICKNAMES.get(e.first.lower(), ())
+                or (len(word) >= 3 and e.first.startswith(word) and len(e.first) > len(word) + 1))]
+        by_last = [i for i, e in enumerate(entities) if e.last == word and e not in
+                   [entities[j] for j in by_first]]
+        target = pick(by_first) if by_first else None
+        if target is None and not by_first:
+            target = pick(by_last)
+            if target is None and len(by_last) > 1:
+                shared[form] = by_last
+                continue
+        if target is None:
+            key = (core, None)
+            if key not in by_key:
+                by_key[key] = len(entities)
+                entities.append(_Entity(core=core, gender=names.get(word)))
+            target = by_key[key]
+        entities[target].forms[form] += forms[form]
+    return entities, shared
+
+
+def _display_name(entity: _Entity) -> str:
+    """The fullest, then most frequent, form of a character's name."""
+    def rank(form: str) -> tuple:
+        words = form.split(" ")
+        core = [w for w in words if not is_title(w)]
+        return (len(core) if entity.forms[form] else 0, entity.forms[form], form)
+
+    return max(entity.forms, key=rank)
+
+
+# --- finding mentions -----------------------------------------------------------------------
+
+def _alias_table(entities: list[_Entity], derive: bool) -> dict[str, list[int]]:
+    """Name form -> the characters it can name (more than one: resolved by recency)."""
+    table: dict[str, list[int]] = defaultdict(list)
+    for i, entity in enumerate(entities):
+        for form in entity.forms:
+            if i not in table[form]:
+                table[form].append(i)
+    if derive:
+        # A cast that lists "Severus Snape" also means "Severus" and "Snape", when no one
+        # else goes by that word.
+        words_of: dict[str, set[int]] = defaultdict(set)
+        for i, entity in enumerate(entities):
+            for form in entity.forms:
+                for word in form.split(" "):
+                    words_of[word].add(i)
+        for i, entity in enumerate(entities):
+            for form in list(entity.forms):
+                core = [w for w in form.split(" ") if not is_title(w)]
+                if len(core) < 2 or core[0].lower() in _DETERMINERS:
+                    continue
+                for word in (core[0], core[-1]):
+                    if (words_of[word] == {i} and word not in table and len(word) > 1
+                            and word.lower() not in NOT_CHARACTERS and word[0].isupper()):
+                        table[word].append(i)
+                        entity.forms[word] += 0
+    return dict(table)
+
+
+def _form_pattern(form: str) -> str:
+    words = form.split(" ")
+    parts = []
+    for k, word in enumerate(words):
+        if is_title(word) and word.endswith("."):
+            parts.append(re.escape(word[:-1]) + r"\.?")
+        elif k == 0 and word.lower() in _DETERMINERS:
+            parts.append("(?i:" + re.escape(word) + ")")
+        elif word.endswith("."):
+            parts.append(re.escape(word[:-1]) + r"\.?")
+        else:
+            parts.append(re.escape(word))
+    pattern = r"\s+".join(parts)
+    if words[0].lower() in _DETERMINERS:
+        pattern = "(?i:" + pattern + ")"
+    return pattern
+
+
+def _find_mentions(story: Story, table: dict[str, list[int]],
+                   entities: list[_Entity]) -> list[tuple[int, int, int]]:
+    """(start, end, entity index) of every name mention in the chapters, in text order."""
+    if not table:
+        return []
+    keys = sorted(table, key=len, reverse=True)
+    regex = re.compile(r"(?<![\w.])(?:" + "|".join(_form_pattern(k) for k in keys) + r")(?!\w)")
+    lookup = {_match_key(k): v for k, v in table.items()}
+    prominence = Counter()
+    mentions: list[tuple[int, int, int]] = []
+    last_seen: dict[int, int] = {}
+    found = []
+    for paragraph in story.paragraphs:
+        segment = story.text[paragraph.start:paragraph.end]
+        for match in regex.finditer(segment):
+            start, end = paragraph.start + match.start(), paragraph.start + match.end()
+            candidates = lookup.get(_match_key(match.group()))
+            if not candidates:
+                continue
+            found.append((start, end, candidates))
+            if len(candidates) == 1:
+                prominence[candidates[0]] += 1
+    for start, end, candidates in found:
+        if len(candidates) == 1:
+            chosen = candidates[0]
+        else:
+            recent = [(last_seen.get(c, -10**9), prominence[c], c) for c in candidates]
+            best = max(recent)
+            chosen = best[2] if start - best[0] < 3000 else max(
+                candidates, key=lambda c: prominence[c])
+        last_seen[chosen] = start
+        mentions.append((start, end, chosen))
+    return mentions
+
+
+def _match_key(text: str) -> str:
+    words = re.sub(r"\s+", " ", text.strip()).split(" ")
+    out = []
+    for k, word in enumerate(words):
+        if k == 0 and word.lower() in _DETERMINERS:
+            out.append(word.lower())
+            continue
+        if is_title(word) and not word.endswith(".") and k < len(words) - 1:
+            out.append(normalize_name(word + " x").split(" ")[0])
+        else:
+            out.append(word)
+    key = " ".join(out)
+    if out and out[0] in _DETERMINERS:
+        key = key.lower()
+    return key
+
+
+# --- gender ---------------------------------------------------------------------------------
+
+def _pronoun_votes(story: Story, mentions: list[tuple[int, int, int]]) -> dict[int, Counter]:
+    """Per character, the genders of the pronouns that follow sentences naming only them."""
+    import bisect
+
+    votes: dict[int, Counter] = defaultdict(Counter)
+    starts = [m[0] for m in mentions]
+    inside = _quote_mask(story)
+    for paragraph in story.paragraphs:
+        doc = paragraph.doc
+        if doc is None:
+            continue
+        sents = list(doc.sents)
+        for k, sent in enumerate(sents):
+            s0, s1 = paragraph.start + sent.start_char, paragraph.start + sent.end_char
+            lo, hi = bisect.bisect_left(starts, s0), bisect.bisect_left(starts, s1)
+            named = {mentions[j][2] for j in range(lo, hi) if not inside(mentions[j][0])}
+            if len(named) != 1:
+                continue
+            genders = set()
+            tokens = list(sent) + (list(sents[k + 1]) if k + 1 < len(sents) else [])
+            for token in tokens:
+                if inside(paragraph.start + token.idx):
+                    continue
+                low = token.lower_
+                if low in _MALE_PRONOUNS:
+                    genders.add("male")
+                elif low in _FEMALE_PRONOUNS:
+                    genders.add("female")
+            if len(genders) == 1:
+                votes[named.pop()][genders.pop()] += 1
+    return votes
+
+
+def _gender(entity: _Entity, votes: Counter | None) -> str | None:
+    """Titles first, then the pronouns that refer to the character, then given-name lists."""
+    title_votes = Counter()
+    for form, n in entity.forms.items():
+        for word in form.split(" "):
+            g = title_gender(word) if is_title(word) else None
+            if g:
+                title_votes[g] += n + 1
+    if len(title_votes) == 1:
+        return next(iter(title_votes))
+    if votes:
+        (top, n), *rest = votes.most_common()
+        second = rest[0][1] if rest else 0
+        if n >= 2 and n >= 2 * second:
+            return top
+    names = first_names()
+    for form in sorted(entity.forms, key=lambda f: -entity.forms[f]):
+        core = [w for w in form.split(" ") if not is_title(w)]
+        if core and core[0] in names:
+            return names[core[0]]
+    if votes:
+        top, n = votes.most_common(1)[0]
+        if n > sum(votes.values()) - n:
+            return top
+    return None

@@ -1,0 +1,750 @@
+"""Character coreference: every name, pronoun and person noun linked to its character.
+
+A deterministic resolver in the manner of the multi-pass sieves (Lee et al. 2013) and
+Lappin & Leass salience, over the spaCy parse already attached to each paragraph, with
+the story-level knowledge a sentence-level model lacks: the cast and its aliases, the
+characters' genders (titles, given names, then the pronouns the story itself uses), the
+narrator of a first-person story, and who speaks each quotation to whom (`I` = speaker,
+`you` = addressee).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ficlens.model import Mention, Story
+from ficlens.stages.lexicon import gendered_nouns, given_names, group_nouns, person_nouns
+
+#: pronoun -> (person, number, gender, reflexive)
+PRONOUNS: dict[str, tuple[int, str, str | None, bool]] = {
+    "he": (3, "sg", "male", False), "him": (3, "sg", "male", False),
+    "his": (3, "sg", "male", False), "himself": (3, "sg", "male", True),
+    "she": (3, "sg", "female", False), "her": (3, "sg", "female", False),
+    "hers": (3, "sg", "female", False), "herself": (3, "sg", "female", True),
+    "i": (1, "sg", None, False), "me": (1, "sg", None, False), "my": (1, "sg", None, False),
+    "mine": (1, "sg", None, False), "myself": (1, "sg", None, True),
+    "we": (1, "pl", None, False), "us": (1, "pl", None, False), "our": (1, "pl", None, False),
+    "ours": (1, "pl", None, False), "ourselves": (1, "pl", None, True),
+    "you": (2, "sg", None, False), "your": (2, "sg", None, False),
+    "yours": (2, "sg", None, False), "yourself": (2, "sg", None, True),
+    "yourselves": (2, "pl", None, True), "ye": (2, "pl", None, False),
+    "thou": (2, "sg", None, False), "thee": (2, "sg", None, False),
+    "thy": (2, "sg", None, False), "thine": (2, "sg", None, False),
+    "thyself": (2, "sg", None, True),
+    "they": (3, "pl", None, False), "them": (3, "pl", None, False),
+    "their": (3, "pl", None, False), "theirs": (3, "pl", None, False),
+    "themselves": (3, "pl", None, True), "themself": (3, "pl", None, True),
+}
+
+SPEECH_VERBS = frozenset(
+    ["say", "said", "says", "saying", "ask", "asked", "asks", "reply", "replied", "replies", "cry", "cried", "cries", "answer", "answered", "answers", "exclaim", "exclaimed", "shout", "shouted", "whisper", "whispered", "murmur", "murmured", "mutter", "muttered", "continue", "continued", "add", "added", "repeat", "repeated", "call", "called", "respond", "responded", "snap", "snapped", "remark", "remarked", "observe", "observed", "declare", "declared", "protest", "protested", "retort", "retorted", "sigh", "sighed", "laugh", "laughed", "growl", "growled", "hiss", "hissed", "yell", "yelled", "scream", "screamed", "demand", "demanded", "inquire", "inquired", "enquire", "enquired", "begin", "began", "interrupt", "interrupted", "insist", "insisted", "suggest", "suggested", "admit", "admitted", "explain", "explained", "tell", "told", "returned", "return", "went", "go", "pursue", "pursued", "rejoin", "rejoined", "grumble", "grumbled", "sob", "sobbed", "stammer", "stammered", "breathe", "breathed", "gasp", "gasped", "groan", "groaned", "moan", "moaned", "plead", "pleaded", "drawl", "drawled", "chuckle", "chuckled", "sneer", "sneered", "bark", "barked"]
+)
+
+_TITLE_WORDS: dict[str, str | None] = {
+    "mr": "male", "mister": "male", "sir": "male", "lord": "male", "master": "male",
+    "monsieur": "male", "signor": "male", "herr": "male", "mrs": "female", "miss": "female",
+    "ms": "female", "lady": "female", "madame": "female", "madam": "female", "mme": "female",
+    "mademoiselle": "female", "mlle": "female", "dame": "female", "signora": "female",
+    "frau": "female", "mistress": "female", "professor": None, "prof": None, "dr": None,
+    "doctor": None, "captain": "male", "capt": "male", "colonel": "male", "col": "male",
+    "general": "male", "major": "male", "lieutenant": "male", "sergeant": "male",
+    "admiral": "male", "count": "male", "countess": "female", "duke": "male",
+    "duchess": "female", "baron": "male", "baroness": "female", "prince": "male",
+    "princess": "female", "king": "male", "queen": "female", "aunt": "female",
+    "uncle": "male", "cousin": None, "rev": "male", "reverend": "male", "father": "male",
+    "mother": "female", "brother": "male", "sister": "female", "old": None, "young": None,
+    "little": None, "poor": None, "dear": None, "saint": None, "st": None,
+}
+_NOT_NAMES = frozenset(
+    ["god", "lord", "heaven", "heavens", "christ", "jesus", "devil", "satan", "chapter", "book", "volume", "part", "i", "oh", "ah", "o", "yes", "no", "mr", "mrs", "miss", "sir", "madam", "dear", "well", "why", "hallo", "hello", "ay", "aye"]
+)
+_PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME", "EVENT",
+                         "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT", "MONEY", "QUANTITY"})
+_ROLE_WEIGHT = {"subj": 80, "obj": 50, "iobj": 40, "obl": 30, "poss": 30, "other": 20}
+_DEFINITE = frozenset({"the", "this", "that"})
+_WINDOW = 6  # sentences a pronoun looks back
+_LONG_WINDOW = 25  # ... and further back when nothing nearer agrees with it
+_NOMINAL_WINDOW = 80  # sentences a definite description looks back for its head noun
+_DECAY = 0.5  # salience kept from one sentence to the next
+
+
+@dataclass
+class Candidate:
+    """A mention before resolution: a span, what it is, and the parse facts resolution uses."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # name | pronoun | nominal
+    sent: int = 0
+    para: int = -1
+    head: Any = None  # spaCy token
+    verb: int = -1  # global id of the governing verb (binding constraints)
+    role: str = "other"
+    person: int = 3
+    number: str = "sg"
+    gender: str | None = None
+    reflexive: bool = False
+    quote: int | None = None
+    key: tuple[str, ...] = ()
+    lemma: str = ""
+    definite: bool = False
+    possessed: bool = False
+    character: str | None = None
+
+
+@dataclass
+class Entity:
+    """A discourse entity being built: its mentions and what is known about it."""
+
+    id: int
+    number: str = "sg"
+    gender: str | None = None
+    character: str | None = None
+    keys: set[tuple[str, ...]] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)
+    lemmas: set[str] = field(default_factory=set)
+    texts: set[str] = field(default_factory=set)
+    salience: float = 0.0
+    third: bool = False  # referred to by a name, a noun or he/she (not only I/you)
+    last_sent: int = -10**9
+    votes: Counter = field(default_factory=Counter)
+
+    def current(self, sent: int) -> float:
+        return self.salience * (_DECAY ** max(0, sent - self.last_sent))
+
+
+def resolve_mentions(story: Story) -> Story:
+    """Pipeline stage: fill `story.mentions` with every character mention, each linked to a
+    character id (or None for a person outside the cast), and update `Character.mentions`.
+    """
+    cands = collect_candidates(story)
+    ids, entities = cluster_candidates(story, cands)
+    mentions: list[Mention] = []
+    for cand, eid in zip(cands, ids):
+        mentions.append(Mention(start=cand.start, end=cand.end, text=cand.text,
+                                kind=cand.kind, character=entities[eid].character))  # type: ignore[arg-type]
+    mentions.sort(key=lambda m: (m.start, -m.end))
+    story.mentions = mentions
+    counts = Counter(m.character for m in mentions if m.character)
+    for character in story.characters:
+        character.mentions = counts.get(character.id, 0)
+    return story
+
+
+def cluster_spans(story: Story, spans: Sequence[tuple[int, int]],
+                  **options: Any) -> list[int]:
+    """Entity ids for given mention spans (gold mentions): equal ids = the same person."""
+    cands = collect_candidates(story, spans=spans)
+    ids, _ = cluster_candidates(story, cands, **options)
+    by_span = {(c.start, c.end): i for c, i in zip(cands, ids)}
+    return [by_span[(s, e)] for s, e in spans]
+
+
+# ---------------------------------------------------------------- mention candidates
+
+def _norm(word: str) -> str:
+    return word.lower().rstrip(".").replace("\u2019", "'")
+
+
+def _name_key(words: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
+    """The name without titles and possessive, and the gender its title implies."""
+    out: list[str] = []
+    gender = None
+    for word in words:
+        w = _norm(word)
+        if w in ("'s", "'", "s"):
+            continue
+        if not out and w in _TITLE_WORDS:
+            gender = gender or _TITLE_WORDS[w]
+            continue
+        out.append(w)
+    return tuple(out), gender
+
+
+class _Index:
+    """Offsets -> paragraph tokens and quotations, for spans that come from elsewhere."""
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+        self.para_starts = [p.start for p in story.paragraphs]
+        spans = sorted((s, e, qi) for qi, q in enumerate(story.quotes) for s, e in q.spans)
+        self.q_starts = [s for s, _, _ in spans]
+        self.q_spans = spans
+
+    def quote_at(self, offset: int) -> int | None:
+        i = bisect.bisect_right(self.q_starts, offset) - 1
+        if i >= 0:
+            s, e, qi = self.q_spans[i]
+            if s <= offset < e:
+                return qi
+        return None
+
+    def paragraph_at(self, offset: int) -> int:
+        i = bisect.bisect_right(self.para_starts, offset) - 1
+        if i >= 0 and offset < self.story.paragraphs[i].end:
+            return i
+        return -1
+
+
+def _role(token: Any) -> str:
+    dep = token.dep_
+    if dep in ("nsubj", "nsubjpass", "csubj", "expl"):
+        return "subj"
+    if dep == "dobj":
+        return "obj"
+    if dep == "dative":
+        return "iobj"
+    if dep == "pobj":
+        return "obl"
+    if dep == "poss":
+        return "poss"
+    return "other"
+
+
+def _verb_of(token: Any, base: int) -> int:
+    head = token.head
+    if token.dep_ == "pobj" and head.dep_ == "prep":
+        head = head.head
+    return base + head.i
+
+
+def _span_head(tokens: Sequence[Any]) -> Any:
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in ids or t.head.i == t.i:
+            return t
+    return tokens[-1]
+
+
+def collect_candidates(story: Story, spans: Sequence[tuple[int, int]] | None = None) -> list[Candidate]:
+    """Mention candidates in text order: found in the parse, or for the given spans."""
+    index = _Index(story)
+    alias_index = _alias_index(story)
+    preset_by_para: dict[int, dict[tuple[int, int], Mention]] = defaultdict(dict)
+    for m in story.mentions:
+        if m.kind == "name":
+            preset_by_para[index.paragraph_at(m.start)][(m.start, m.end)] = m
+    wanted = set(spans) if spans is not None else None
+    by_start: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for s, e in wanted or ():
+        by_start[s].append((s, e))
+    cands: list[Candidate] = []
+    sent_id = -1
+    sent_of_token: dict[int, int] = {}
+    p_nouns = person_nouns()
+    for p_idx, paragraph in enumerate(story.paragraphs):
+        doc = paragraph.doc
+        if doc is None:
+            continue
+        base = paragraph.start
+        for sent in doc.sents:
+            sent_id += 1
+            for tok in sent:
+                sent_of_token[base + tok.idx] = sent_id
+            if wanted is not None:
+                continue
+            covered: set[int] = set()
+            # names: preset mentions (cast stage), then aliases, then person-like proper nouns
+            for (s, e), m in preset_by_para.get(p_idx, {}).items():
+                if base + sent.start_char <= s < base + sent.end_char:
+                    toks = [t for t in sent if s <= base + t.idx < e]
+                    if toks:
+                        covered.update(t.i for t in toks)
+                        cands.append(_make(story, index, m.start, m.end, toks, base, sent_id, p_idx,
+                                           "name", character=m.character))
+            i = 0
+            toks = list(sent)
+            while i < len(toks):
+                tok = toks[i]
+                if tok.i in covered:
+                    i += 1
+                    continue
+                match = _match_alias(toks, i, alias_index)
+                if match is not None:
+                    n, cid = match
+                    span = toks[i:i + n]
+                    covered.update(t.i for t in span)
+                    cands.append(_make(story, index, base + span[0].idx,
+                                       base + span[-1].idx + len(span[-1].text), span, base,
+                                       sent_id, p_idx, "name", character=cid))
+                    i += n
+                    continue
+                n = _proper_run(toks, i)
+                if n:
+                    span = toks[i:i + n]
+                    covered.update(t.i for t in span)
+                    cands.append(_make(story, index, base + span[0].idx,
+                                       base + span[-1].idx + len(span[-1].text), span, base,
+                                       sent_id, p_idx, "name"))
+                    i += n
+                    continue
+                i += 1
+            for tok in sent:
+                if tok.i in covered:
+                    continue
+                low = tok.lower_.replace("\u2019", "'")
+                if low in PRONOUNS and tok.pos_ in ("PRON", "DET", "NOUN", "PROPN", "ADJ"):
+                    if low == "us" and tok.text == "US":
+                        continue
+                    cands.append(_make(story, index, base + tok.idx, base + tok.idx + len(tok.text),
+                                       [tok], base, sent_id, p_idx, "pronoun"))
+                elif (tok.pos_ == "NOUN" and tok.dep_ != "compound"
+                      and tok.lemma_.lower() in p_nouns):
+                    left = min((t.i for t in tok.subtree if t.i <= tok.i), default=tok.i)
+                    left = max(left, sent.start)
+                    while left < tok.i and doc[left].is_punct:
+                        left += 1
+                    span = doc[left:tok.i + 1]
+                    cands.append(_make(story, index, base + span[0].idx,
+                                       base + tok.idx + len(tok.text), list(span), base,
+                                       sent_id, p_idx, "nominal"))
+    if wanted is not None:
+        cands = _candidates_for_spans(story, index, sorted(wanted), sent_of_token)
+    cands.sort(key=lambda c: (c.start, -c.end))
+    return cands
+
+
+def _candidates_for_spans(story: Story, index: _Index, spans: list[tuple[int, int]],
+                          sent_of_token: dict[int, int]) -> list[Candidate]:
+    offsets = sorted(sent_of_token)
+    out = []
+    for s, e in spans:
+        p_idx = index.paragraph_at(s)
+        toks: list[Any] = []
+        base = 0
+        if p_idx >= 0 and story.paragraphs[p_idx].doc is not None:
+            paragraph = story.paragraphs[p_idx]
+            base = paragraph.start
+            toks = [t for t in paragraph.doc
+                    if base + t.idx < e and base + t.idx + len(t.text) > s]
+        j = bisect.bisect_right(offsets, s) - 1
+        sent_id = sent_of_token[offsets[j]] if j >= 0 else 0
+        text = story.text[s:e]
+        if not toks:
+            out.append(_bare(story, index, s, e, text, sent_id, p_idx))
+            continue
+        head = _span_head(toks)
+        low = head.lower_.replace("\u2019", "'")
+        if len(toks) == 1 and low in PRONOUNS:
+            kind = "pronoun"
+        elif head.pos_ == "PROPN" or (head.pos_ != "NOUN" and text[:1].isupper()
+                                      and low not in person_nouns()):
+            kind = "name"
+        else:
+            kind = "nominal"
+        out.append(_make(story, index, s, e, toks, base, sent_id, p_idx, kind))
+    return out
+
+
+def _bare(story: Story, index: _Index, s: int, e: int, text: str, sent_id: int, p_idx: int) -> Candidate:
+    low = text.lower()
+    if low in PRONOUNS:
+        person, number, gender, refl = PRONOUNS[low]
+        return Candidate(s, e, text, "pronoun", sent_id, p_idx, person=person, number=number,
+                         gender=gender, reflexive=refl, quote=index.quote_at(s))
+    key, gender = _name_key(text.split())
+    return Candidate(s, e, text, "name", sent_id, p_idx, key=key, gender=gender,
+                     quote=index.quote_at(s))
+
+
+def _make(story: Story, index: _Index, s: int, e: int, toks: Sequence[Any], base: int,
+          sent_id: int, p_idx: int, kind: str, character: str | None = None) -> Candidate:
+    head = _span_head(toks)
+    cand = Candidate(start=s, end=e, text=story.text[s:e], kind=kind, sent=sent_id, para=p_idx,
+                     head=head, verb=_verb_of(head, base), role=_role(head),
+                     quote=index.quote_at(s), character=character)
+    if kind == "pronoun":
+        cand.person, cand.number, cand.gender, cand.reflexive = PRONOUNS[head.lower_.replace("\u2019", "'")]
+    elif kind == "name":
+        cand.key, cand.gender = _name_key(t.text for t in toks)
+        if not cand.key:
+            cand.key = tuple(_norm(t.text) for t in toks)
+        if cand.gender is None and len(cand.key) >= 1:
+            cand.gender = given_names().get(cand.key[0])
+        if head.tag_ in ("NNPS",) and len(toks) == 1:
+            cand.number = "pl"
+    else:
+        cand.lemma = head.lemma_.lower()
+        cand.number = "pl" if head.tag_ in ("NNS", "NNPS") or cand.lemma in group_nouns() else "sg"
+        cand.gender = gendered_nouns().get(head.lower_) or gendered_nouns().get(cand.lemma)
+        first = toks[0].lower_
+        cand.definite = first in _DEFINITE
+        cand.possessed = any(t.dep_ == "poss" for t in head.children)
+    return cand
+
+
+def _alias_index(story: Story) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+    seen: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for character in story.characters:
+        for alias in {character.name, *character.aliases}:
+            words = tuple(_norm(w) for w in re.findall(r"[\w'\u2019.-]+", alias) if w)
+            words = tuple(w for w in words if w)
+            if words:
+                seen[words].add(character.id)
+    for words, ids in seen.items():
+        if len(ids) == 1:  # an alias shared by two characters decides nothing
+            index[words[0]].append((words, next(iter(ids))))
+    for entries in index.values():
+        entries.sort(key=lambda x: -len(x[0]))
+    return index
+
+
+def _match_alias(toks: Sequence[Any], i: int,
+                 index: dict[str, list[tuple[tuple[str, ...], str]]]) -> tuple[int, str] | None:
+    first = _norm(toks[i].text)
+    if not toks[i].text[:1].isupper() or first not in index:
+        return None
+    for words, cid in index[first]:
+        n = len(words)
+        if tuple(_norm(t.text) for t in toks[i:i + n]) == words:
+            # a title alone ("Miss") is a name only when a cast alias says so, checked above
+            return n, cid
+    return None
+
+
+def _proper_run(toks: Sequence[Any], i: int) -> int:
+    """Length of a person-like proper name starting at toks[i] (0 if none)."""
+    tok = toks[i]
+    if not tok.text[:1].isupper():
+        return 0
+    j = i
+    titled = False
+    while j < len(toks) and _norm(toks[j].text) in _TITLE_WORDS and toks[j].text[:1].isupper() \
+            and j + 1 < len(toks) and toks[j + 1].pos_ == "PROPN":
+        titled = titled or _TITLE_WORDS.get(_norm(toks[j].text), "x") != "x"
+        j += 1
+    k = j
+    while k < len(toks) and toks[k].pos_ == "PROPN" and toks[k].text[:1].isupper() \
+            and toks[k].ent_type_ not in _PLACE_ENTS:
+        k += 1
+    if k == j:
+        return 0
+    words = [_norm(t.text) for t in toks[j:k]]
+    if all(w in _NOT_NAMES for w in words):
+        return 0
+    person = any(t.ent_type_ == "PERSON" for t in toks[j:k])
+    given = words[0] in given_names()
+    if titled or person or given:
+        return k - i
+    return 0
+
+
+# ---------------------------------------------------------------- resolution
+
+def cluster_candidates(story: Story, cands: Sequence[Candidate], *, trust_speakers: bool = True,
+                       passes: int = 2) -> tuple[list[int], list[Entity]]:
+    """Entity ids for the candidates (same id = same person) and the entities themselves.
+
+    The first pass learns each name's gender from the pronouns resolved to it; the
+    second pass resolves again knowing those genders from the start.
+    """
+    learned: dict[tuple[str, ...], str] = {}
+    ids: list[int] = []
+    entities: list[Entity] = []
+    for _ in range(max(1, passes)):
+        ids, entities = _Resolver(story, cands, learned, trust_speakers).run()
+        learned = {}
+        for ent in entities:
+            if ent.gender is None and ent.votes:
+                gender, n = ent.votes.most_common(1)[0]
+                if n >= 2 * (sum(ent.votes.values()) - n):
+                    for key in ent.keys:
+                        learned[key] = gender
+            elif ent.gender:
+                for key in ent.keys:
+                    learned.setdefault(key, ent.gender)
+    return ids, entities
+
+
+def _norm_gender(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip().lower()
+    if v in ("m", "male", "man", "he", "he/him", "masculine"):
+        return "male"
+    if v in ("f", "female", "woman", "she", "she/her", "feminine"):
+        return "female"
+    return None
+
+
+class _Resolver:
+    def __init__(self, story: Story, cands: Sequence[Candidate], learned: dict[tuple[str, ...], str],
+                 trust_speakers: bool) -> None:
+        self.story = story
+        self.cands = cands
+        self.learned = learned
+        self.trust_speakers = trust_speakers
+        self.entities: list[Entity] = []
+        self.ids: list[int] = [-1] * len(cands)
+        self.by_character: dict[str, int] = {}
+        self.by_key: dict[tuple[str, ...], int] = {}
+        self.by_token: dict[str, list[int]] = defaultdict(list)
+        self.by_lemma: dict[str, int] = {}
+        self.by_text: dict[str, int] = {}
+        self.recent: list[int] = []  # entity ids mentioned lately, most recent last
+        self.subject_of: dict[int, int] = {}  # verb id -> entity id of its subject
+        self.narrator: dict[str, int] = {}
+        self.genders = {c.id: _norm_gender(c.gender) for c in story.characters}
+        self.speaker_spans: dict[tuple[int, int], str] = {}
+        if trust_speakers:
+            for q in story.quotes:
+                if q.speaker and q.speaker_mention:
+                    self.speaker_spans[tuple(q.speaker_mention)] = q.speaker  # type: ignore[index]
+
+    # entities
+    def new(self, cand: Candidate, number: str | None = None) -> int:
+        ent = Entity(id=len(self.entities), number=number or cand.number, gender=cand.gender)
+        self.entities.append(ent)
+        return ent.id
+
+    def for_character(self, cid: str) -> int:
+        if cid not in self.by_character:
+            ent = Entity(id=len(self.entities), character=cid, gender=self.genders.get(cid))
+            character = self.story.character(cid)
+            if character is not None:
+                for alias in {character.name, *character.aliases}:
+                    key, title_gender = _name_key(alias.split())
+                    if key:
+                        ent.keys.add(key)
+                        self.by_key.setdefault(key, ent.id)
+                    ent.gender = ent.gender or title_gender
+            self.entities.append(ent)
+            self.by_character[cid] = ent.id
+        return self.by_character[cid]
+
+    def link(self, i: int, eid: int) -> None:
+        cand = self.cands[i]
+        ent = self.entities[eid]
+        self.ids[i] = eid
+        if cand.kind != "pronoun" or cand.person == 3:
+            ent.third = True
+        if cand.kind == "name" and cand.key:
+            ent.keys.add(cand.key)
+            self.by_key.setdefault(cand.key, eid)
+            for w in cand.key:
+                if eid not in self.by_token[w]:
+                    self.by_token[w].append(eid)
+            ent.tokens.update(cand.key)
+            if ent.gender is None:
+                ent.gender = cand.gender or self.learned.get(cand.key)
+        elif cand.kind == "nominal":
+            ent.lemmas.add(cand.lemma)
+            self.by_lemma[cand.lemma] = eid
+            self.by_text[cand.text.lower()] = eid
+            if ent.gender is None and cand.gender:
+                ent.gender = cand.gender
+        elif cand.kind == "pronoun" and cand.gender:
+            ent.votes[cand.gender] += 1
+        weight = 100 + _ROLE_WEIGHT.get(cand.role, 20) + (30 if cand.kind == "name" else 0)
+        if cand.quote is not None:
+            weight *= 0.5
+        ent.salience = ent.current(cand.sent) + weight
+        ent.last_sent = cand.sent
+        if cand.role == "subj" and cand.verb >= 0:
+            self.subject_of[cand.verb] = eid
+        if eid in self.recent:
+            self.recent.remove(eid)
+        self.recent.append(eid)
+        if len(self.recent) > 60:
+            del self.recent[0]
+
+    def run(self) -> tuple[list[int], list[Entity]]:
+        deferred: list[int] = []
+        for i, cand in enumerate(self.cands):
+            if cand.kind == "pronoun" and cand.person in (1, 2) and cand.quote is not None:
+                deferred.append(i)
+                continue
+            if cand.kind == "name":
+                self.link(i, self.resolve_name(cand))
+            elif cand.kind == "pronoun":
+                self.link(i, self.resolve_pronoun(i, cand))
+            else:
+                self.link(i, self.resolve_nominal(cand))
+        self.resolve_dialogue(deferred)
+        return self.ids, self.entities
+
+    def resolve_name(self, cand: Candidate) -> int:
+        if cand.character:
+            return self.for_character(cand.character)
+        key = cand.key
+        gender = cand.gender or self.learned.get(key)
+        if key in self.by_key:
+            return self.by_key[key]
+        options: list[int] = []
+        if len(key) == 1:
+            options = list(self.by_token.get(key[0], []))
+        elif key:
+            # `Walter Elliot` after `Sir Walter`: same last word or same first word
+            first, last = key[0], key[-1]
+            options = [e for e in self.by_token.get(last, []) + self.by_token.get(first, [])
+                       if any(k and (k[-1] == last or k[0] == first) for k in self.entities[e].keys)]
+        options = [e for e in dict.fromkeys(options)
+                   if not (gender and self.entities[e].gender and self.entities[e].gender != gender)]
+        if options:
+            best = max(options, key=lambda e: (self.entities[e].last_sent, e))
+            return best
+        eid = self.new(cand)
+        self.entities[eid].gender = gender
+        return eid
+
+    def compatible(self, ent: Entity, cand: Candidate) -> bool:
+        if ent.number != cand.number:
+            return False
+        if cand.gender and ent.gender and ent.gender != cand.gender:
+            return False
+        return not (cand.gender and ent.gender is None and ent.votes
+                    and ent.votes.most_common(1)[0][0] != cand.gender)
+
+    def resolve_pronoun(self, i: int, cand: Candidate) -> int:
+        if cand.person == 1:  # first person in narration: the narrator
+            return self.narrator.setdefault(cand.number, self.new(cand))
+        if cand.person == 2:
+            return self.new(cand)
+        if self.trust_speakers and (cand.start, cand.end) in self.speaker_spans:
+            return self.for_character(self.speaker_spans[(cand.start, cand.end)])
+        subject = self.clause_subject(cand)
+        if cand.reflexive and subject is not None and self.compatible(self.entities[subject], cand):
+            return subject
+        excluded: set[int] = set()
+        if not cand.reflexive and cand.role in ("obj", "iobj", "obl") and subject is not None:
+            excluded.add(subject)
+        if cand.quote is not None:
+            quote = self.story.quotes[cand.quote]
+            for cid in [quote.speaker, *quote.addressees]:
+                if cid and cid in self.by_character:
+                    excluded.add(self.by_character[cid])
+        best, best_score = -1, 0.0
+        for eid in reversed(self.recent):
+            ent = self.entities[eid]
+            if eid in excluded or not ent.third or cand.sent - ent.last_sent > _LONG_WINDOW:
+                continue
+            if not self.compatible(ent, cand):
+                continue
+            score = ent.current(cand.sent)
+            if cand.gender and ent.gender is None and not ent.votes:
+                score *= 0.5
+            if cand.sent - ent.last_sent > _WINDOW:
+                score *= 0.01  # only when nothing nearer fits
+            if score > best_score:
+                best, best_score = eid, score
+        if best >= 0:
+            return best
+        return self.new(cand)
+
+    def clause_subject(self, cand: Candidate) -> int | None:
+        """The entity of the subject of the pronoun's clause (through `and`-joined verbs)."""
+        if cand.head is None:
+            return None
+        verb = cand.head.head
+        if cand.head.dep_ == "pobj" and verb.dep_ == "prep":
+            verb = verb.head
+        base = cand.verb - verb.i if cand.verb >= 0 else 0
+        for _ in range(4):
+            eid = self.subject_of.get(base + verb.i)
+            if eid is not None:
+                return eid
+            if verb.dep_ in ("conj", "acomp", "xcomp", "advcl") and verb.head.i != verb.i:
+                verb = verb.head
+            else:
+                break
+        return None
+
+    def resolve_nominal(self, cand: Candidate) -> int:
+        if cand.number == "sg" and cand.lemma not in group_nouns():
+            if cand.possessed:
+                eid = self.by_text.get(cand.text.lower())
+                if eid is not None and cand.sent - self.entities[eid].last_sent <= 30:
+                    return eid
+            elif cand.definite:
+                eid = self.by_lemma.get(cand.lemma)
+                if eid is not None and cand.sent - self.entities[eid].last_sent <= _NOMINAL_WINDOW:
+                    ent = self.entities[eid]
+                    if not (cand.gender and ent.gender and cand.gender != ent.gender):
+                        return eid
+        elif cand.definite:
+            eid = self.by_text.get(cand.text.lower())
+            if eid is not None and cand.sent - self.entities[eid].last_sent <= 30:
+                return eid
+        return self.new(cand)
+
+    def resolve_dialogue(self, deferred: list[int]) -> None:
+        """`I`/`me`/`my` in a quotation are its speaker; `you` its addressee."""
+        speaker_of: dict[int, int] = {}
+        addressee_of: dict[int, int] = {}
+        group_of: dict[int, int] = {}
+        by_quote: dict[int, list[int]] = defaultdict(list)
+        for i in deferred:
+            by_quote[self.cands[i].quote].append(i)  # type: ignore[index]
+        last_we: tuple[int, int] | None = None
+        previous_speaker: int | None = None
+        for qi in sorted(by_quote):
+            quote = self.story.quotes[qi]
+            spk = self.quote_speaker(qi)
+            for i in by_quote[qi]:
+                cand = self.cands[i]
+                if cand.person == 1 and cand.number == "sg":
+                    if spk is None:
+                        spk = speaker_of.setdefault(qi, self.new(cand))
+                    self.link(i, spk)
+                elif cand.person == 1:
+                    if last_we is not None and cand.sent - last_we[1] <= 8:
+                        eid = last_we[0]
+                    else:
+                        eid = group_of.setdefault(qi, self.new(cand, "pl"))
+                    last_we = (eid, cand.sent)
+                    self.link(i, eid)
+                else:
+                    eid = None
+                    singles = [a for a in quote.addressees if a]
+                    if cand.number == "sg" and len(singles) == 1:
+                        eid = self.for_character(singles[0])
+                    elif cand.number == "sg" and previous_speaker is not None and previous_speaker != spk:
+                        eid = previous_speaker
+                    if eid is None:
+                        eid = addressee_of.setdefault(qi, self.new(cand))
+                    self.link(i, eid)
+            if spk is not None:
+                previous_speaker = spk
+
+    def quote_speaker(self, qi: int) -> int | None:
+        quote = self.story.quotes[qi]
+        if quote.speaker:
+            return self.for_character(quote.speaker)
+        if quote.speaker_mention:
+            s, e = quote.speaker_mention
+            for i, cand in enumerate(self.cands):
+                if cand.start == s and cand.end == e and self.ids[i] >= 0:
+                    return self.ids[i]
+        return self.speech_tag_entity(quote)
+
+    def speech_tag_entity(self, quote: Any) -> int | None:
+        """The subject of a speech verb next to the quotation, in its paragraph."""
+        lo, hi = quote.start, quote.end
+        p_idx = quote.paragraph
+        best: tuple[int, int] | None = None
+        for i in self._cands_near(lo, hi, p_idx):
+            cand = self.cands[i]
+            if cand.quote is not None or cand.role != "subj" or cand.head is None:
+                continue
+            if cand.head.head.lemma_.lower() not in SPEECH_VERBS:
+                continue
+            dist = lo - cand.end if cand.end <= lo else cand.start - hi
+            if best is None or dist < best[0]:
+                best = (dist, i)
+        if best is None or self.ids[best[1]] < 0:
+            return None
+        return self.ids[best[1]]
+
+    def _cands_near(self, lo: int, hi: int, p_idx: int | None) -> list[int]:
+        if not hasattr(self, "_starts"):
+            self._starts = [c.start for c in self.cands]
+        a = bisect.bisect_left(self._starts, lo - 200)
+        b = bisect.bisect_right(self._starts, hi + 200)
+        return [i for i in range(a, b) if p_idx is None or self.cands[i].para == p_idx]

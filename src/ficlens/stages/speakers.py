@@ -1,0 +1,807 @@
+"""Speakers: who says each quotation.
+
+A sieve first: a speech tag whose subject names a character (`said Lily`, `Lily said`,
+`Lily, said`) decides the speaker. Every other quotation is decided by a small learned
+ranker over the characters around it (see `scripts/train_speaker_model.py`): features of the
+speech tag (`he said` — the pronoun's gender, the most recent character of that gender),
+of the paragraph (who acts or is named in the narration around the quote), of the quotation
+(vocatives name the listener, not the speaker) and of the conversation (turn-taking with
+the quotes before and after, who was just addressed). The ranker runs twice: the second pass
+sees the first pass's speakers of the neighbouring quotes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from ficlens.model import Quote, Story
+
+SPEECH_VERBS = {
+    "say", "ask", "reply", "cry", "answer", "exclaim", "return", "add", "continue", "whisper",
+    "mutter", "shout", "observe", "remark", "begin", "rejoin", "resume", "interrupt", "repeat",
+    "call", "murmur", "declare", "inquire", "enquire", "explain", "suggest", "retort",
+    "protest", "insist", "admit", "agree", "scream", "sigh", "laugh", "snap", "growl", "yell",
+    "groan", "moan", "mumble", "stammer", "stutter", "gasp", "hiss", "sob", "bark", "roar",
+    "demand", "respond", "tell", "reason", "argue", "announce", "persist", "urge", "plead",
+    "beg", "warn", "assure", "conclude", "pursue", "proceed", "interpose", "put", "speak",
+    "think", "wonder", "giggle", "chuckle", "smile", "grin", "nod", "shrug", "sneer", "scoff",
+    "breathe", "squeak", "squeal", "wail", "whimper", "bellow", "howl", "drawl", "purr",
+    "chime", "offer", "correct", "confess", "acknowledge", "note", "state", "inform",
+    "tease", "joke", "lie", "promise", "point", "counter", "concede", "comment", "echo",
+    "go", "write", "read", "sing", "pray", "hazard", "venture", "volunteer", "bawl", "shriek",
+    "exclaim", "ejaculate", "vociferate", "falter", "urge", "entreat", "implore", "whine",
+}
+_NOT_TAG_SUBJECTS = {"it", "this", "that", "there", "which", "what", "who"}
+_MALE = {"he", "him", "his", "himself"}
+_FEMALE = {"she", "her", "hers", "herself"}
+_FIRST = {"i", "me", "my", "myself"}
+_PLURAL = {"they", "we", "them", "us"}
+_WINDOW = 10  # paragraphs of context before a quote
+_MAX_CANDIDATES = 16
+
+
+@dataclass
+class Tag:
+    """The speech tag of a quotation: its verb and the subject naming the speaker."""
+
+    verb: int | None = None  # story offset of the verb
+    start: int | None = None  # the subject mention
+    end: int | None = None
+    kind: str = "none"  # name / pronoun / nominal / none
+    character: str | None = None  # for a name
+    gender: str | None = None  # for a pronoun: male / female / first / plural
+    head: str = ""  # the subject's head word (lower case)
+    after: bool = True  # the tag follows (or interrupts) the quote
+    addressee: str | None = None  # `said to X`, `told X`
+
+
+@dataclass
+class _Para:
+    """What the narration of one paragraph says: names, their roles, where quotes are."""
+
+    names: list[tuple[int, str, bool]] = field(default_factory=list)  # (offset, id, is_subject)
+    quotes: list[int] = field(default_factory=list)  # quote indices
+
+
+@dataclass
+class Context:
+    """Everything the speaker features need, computed once per story."""
+
+    story: Story
+    tags: list[Tag]
+    paras: list[_Para]
+    name_starts: list[int]
+    name_chars: list[str]
+    in_quote_names: dict[int, list[tuple[int, str, bool]]]  # quote index -> (offset, id, vocative)
+    gender: dict[str, str | None]
+    prominence: dict[str, float]
+    narrator: str | None
+    first_person: bool
+    turns: list[tuple[int, int]] = field(default_factory=list)  # quote -> (run id, turn index)
+    run_turns: dict[int, list[list[int]]] = field(default_factory=dict)  # run -> turns -> quotes
+    known: list[str | None] = field(default_factory=list)  # speaker the sieve gives, per quote
+    run_known: dict[int, Counter] = field(default_factory=dict)  # run -> sieve speakers
+
+
+def attribute_speakers(story: Story) -> Story:
+    """Pipeline stage: set `speaker`, `kind`, `confidence`, `speaker_mention` of every quote."""
+    if not story.quotes:
+        return story
+    ctx = build_context(story)
+    model = load_model()
+    first = predict(ctx, model["stage1"], None)
+    second = predict(ctx, model["stage2"], first)
+    if "stage3" in model:
+        second = predict(ctx, model["stage3"], second)
+    for quote, tag, (speaker, confidence) in zip(story.quotes, ctx.tags, second):
+        quote.speaker = speaker
+        quote.confidence = round(confidence, 3)
+        if tag.kind == "name":
+            quote.kind = "explicit"
+        elif tag.kind in ("pronoun", "nominal"):
+            quote.kind = "anaphoric"
+        else:
+            quote.kind = "implicit"
+        quote.speaker_mention = (tag.start, tag.end) if tag.start is not None else None
+    count_quotes(story)
+    return story
+
+
+def count_quotes(story: Story) -> None:
+    """Fill each character's `quotes` and `words_spoken` from the quotes' speakers."""
+    by_id = {c.id: c for c in story.characters}
+    for character in story.characters:
+        character.quotes = 0
+        character.words_spoken = 0
+    for quote in story.quotes:
+        character = by_id.get(quote.speaker)
+        if character is not None:
+            character.quotes += 1
+            character.words_spoken += len(quote.text.split())
+
+
+# --- context --------------------------------------------------------------------------------
+
+def build_context(story: Story) -> Context:
+    """Names, tags and paragraph facts of a story, for the speaker and addressee stages."""
+    names = sorted((m for m in story.mentions if m.kind == "name" and m.character),
+                   key=lambda m: m.start)
+    name_starts = [m.start for m in names]
+    name_chars = [m.character for m in names]
+    name_ends = {m.start: m.end for m in names}
+    spans = sorted((s, e, qi) for qi, q in enumerate(story.quotes) for s, e in q.spans)
+    span_starts = [s for s, _, _ in spans]
+
+    def quote_at(offset: int) -> int | None:
+        k = bisect.bisect_right(span_starts, offset) - 1
+        return spans[k][2] if k >= 0 and spans[k][0] <= offset < spans[k][1] else None
+
+    def name_at(offset: int) -> str | None:
+        k = bisect.bisect_right(name_starts, offset) - 1
+        if k >= 0 and name_starts[k] <= offset < name_ends[name_starts[k]]:
+            return name_chars[k]
+        return None
+
+    paras = [_Para() for _ in story.paragraphs]
+    in_quote_names: dict[int, list[tuple[int, str, bool]]] = {}
+    para_starts = [p.start for p in story.paragraphs]
+    for qi, quote in enumerate(story.quotes):
+        pi = quote.paragraph if quote.paragraph is not None else max(
+            bisect.bisect_right(para_starts, quote.start) - 1, 0)
+        paras[pi].quotes.append(qi)
+    narration_words = first_words = 0
+    for paragraph in story.paragraphs:
+        if paragraph.doc is None:
+            continue
+        for token in paragraph.doc:
+            if not token.is_space and quote_at(paragraph.start + token.idx) is None:
+                narration_words += 1
+                first_words += token.text in ("I", "me", "my", "myself")
+    for mention in names:
+        pi = max(bisect.bisect_right(para_starts, mention.start) - 1, 0)
+        paragraph = story.paragraphs[pi]
+        doc = paragraph.doc
+        if doc is None or not paragraph.start <= mention.start < paragraph.end:
+            continue
+        span = doc.char_span(mention.start - paragraph.start, mention.end - paragraph.start,
+                             alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        head = span[-1]
+        qi = quote_at(mention.start)
+        if qi is None:
+            subject = head.dep_ in ("nsubj", "nsubjpass") or _head_is_subject(head)
+            paras[pi].names.append((mention.start, mention.character, subject))
+        else:
+            in_quote_names.setdefault(qi, []).append(
+                (mention.start, mention.character, _vocative(doc, span)))
+    tags = [find_tag(story, quote, quote_at, name_at) for quote in story.quotes]
+    counts = {c.id: c.mentions for c in story.characters}
+    top = max(counts.values(), default=1) or 1
+    prominence = {cid: math.log1p(n) / math.log1p(top) for cid, n in counts.items()}
+    first_person = narration_words > 0 and first_words / narration_words > 0.012
+    ctx = Context(story, tags, paras, name_starts, name_chars, in_quote_names,
+                  {c.id: c.gender for c in story.characters}, prominence, None, first_person)
+    ctx.narrator = _narrator(ctx) if first_person else None
+    _turns(ctx)
+    ctx.known = [None] * len(story.quotes)
+    for qi in range(len(story.quotes)):
+        decided = sieve(ctx, qi)
+        ctx.known[qi] = decided[0] if decided else None
+    return ctx
+
+
+def _turns(ctx: Context) -> None:
+    """Runs of consecutive paragraphs holding quotes: each paragraph is one turn of talk."""
+    run, turn, last_para = -1, 0, -10
+    ctx.turns = [(0, 0)] * len(ctx.story.quotes)
+    for pi, para in enumerate(ctx.paras):
+        if not para.quotes:
+            continue
+        if pi != last_para + 1:
+            run, turn = run + 1, 0
+            ctx.run_turns[run] = []
+        else:
+            turn += 1
+        ctx.run_turns[run].append(list(para.quotes))
+        for qi in para.quotes:
+            ctx.turns[qi] = (run, turn)
+        last_para = pi
+
+
+def _head_is_subject(token) -> bool:
+    # "Mr. Knightley": the title token's head is the subject
+    return token.dep_ == "compound" and token.head.dep_ in ("nsubj", "nsubjpass")
+
+
+def _vocative(doc, span) -> bool:
+    """True if a name inside a quote addresses someone (`Lily, please`, `Come here, Lily!`)."""
+    i, j = span.start, span.end - 1
+    before = doc[i - 1] if i > 0 else None
+    after = doc[j + 1] if j + 1 < len(doc) else None
+    if before is not None and before.lower_ in ("dear", "my", "oh", "o", "poor", "dearest"):
+        before = doc[i - 2] if i > 1 else None
+    open_before = before is None or before.is_punct or before.is_quote or before.is_space
+    close_after = after is None or after.text in (",", "!", "?", ".", ";", "--", "\u2014") \
+        or after.is_quote
+    return open_before and close_after
+
+
+def _narrator(ctx: Context) -> str | None:
+    """In a first-person story, the character named in dialogue but hardly in narration."""
+    inside: dict[str, int] = {}
+    for names in ctx.in_quote_names.values():
+        for _, char, vocative in names:
+            inside[char] = inside.get(char, 0) + 1 + 2 * vocative
+    outside: dict[str, int] = {}
+    for para in ctx.paras:
+        for _, char, _ in para.names:
+            outside[char] = outside.get(char, 0) + 1
+    best, score = None, 0.0
+    for char, n in inside.items():
+        s = n / (1 + outside.get(char, 0)) * math.log1p(n)
+        if s > score:
+            best, score = char, s
+    return best if score >= 3 else None
+
+
+# --- speech tags ----------------------------------------------------------------------------
+
+def find_tag(story: Story, quote: Quote, quote_at, name_at) -> Tag:
+    """The speech tag next to a quote (after it, between its parts, or before it)."""
+    paragraphs = story.paragraphs
+    pi = quote.paragraph if quote.paragraph is not None else 0
+    # the paragraph holding the last span (a speech over several paragraphs ends there)
+    end_pi = pi
+    while end_pi + 1 < len(paragraphs) and paragraphs[end_pi].end < quote.end:
+        end_pi += 1
+    regions: list[tuple[int, int, bool]] = []  # (start, end, after)
+    for (s0, e0), (s1, _) in zip(quote.spans, quote.spans[1:]):
+        regions.append((e0, s1, True))
+    last_para = paragraphs[end_pi]
+    nxt = _next_quote_start(story, quote, last_para.end)
+    regions.append((quote.end, min(nxt, last_para.end), True))
+    first_para = paragraphs[pi]
+    before_end = quote.start
+    before_start = max(first_para.start, _prev_quote_end(story, quote, first_para.start))
+    regions.append((before_start, before_end, False))
+    for start, end, after in regions:
+        if end <= start:
+            continue
+        para = paragraphs[end_pi] if after and start >= paragraphs[end_pi].start else first_para
+        if para.doc is None:
+            continue
+        tag = _tag_in(story, para, start, end, after, name_at)
+        if tag is None or tag.kind == "none":
+            tag = _tag_by_pattern(story, start, end, after, name_at) or tag
+        if tag is not None:
+            return tag
+    # "Emma laughed, and replied,⏎⏎"My being charming..."": the tag ends the paragraph before
+    if before_start == first_para.start and pi > 0 and story.text[first_para.start:quote.start].strip() == "":
+        prev = paragraphs[pi - 1]
+        tail = story.text[prev.start:prev.end].rstrip()
+        if prev.doc is not None and tail.endswith((",", ":", "--", "\u2014")) and \
+                quote_at(prev.end - 1) is None:
+            start = max(prev.start, _prev_quote_end(story, quote, prev.start))
+            tag = _tag_in(story, prev, start, prev.end, False, name_at)
+            if tag is not None:
+                return tag
+    return Tag()
+
+
+def _verb_forms() -> set[str]:
+    irregular = {"said", "says", "told", "tells", "began", "begins", "thought", "went", "goes",
+                 "put", "spoke", "wrote", "read", "sang", "cried", "replied", "lied", "answered",
+                 "asked", "returned", "continued", "added", "exclaimed", "whispered", "observed",
+                 "rejoined", "remarked", "resumed", "interrupted", "repeated", "called",
+                 "murmured", "muttered", "shouted", "inquired", "enquired", "explained", "urged",
+                 "retorted", "declared", "pursued", "cries", "replies", "asks", "answers"}
+    forms = set(irregular)
+    for verb in SPEECH_VERBS:
+        forms.add(verb + ("d" if verb.endswith("e") else "ed"))
+        forms.add(verb + "s")
+    return forms
+
+
+_VERB_FORMS = _verb_forms()
+_PRONOUN_GENDER = {"he": "male", "she": "female", "i": "first", "we": "plural", "they": "plural"}
+
+
+def _tag_by_pattern(story: Story, start: int, end: int, after: bool, name_at) -> Tag | None:
+    """A plain `said Emma` / `Emma said` / `he said` right at the quote, when the parse missed it."""
+    import re
+
+    text = story.text[start:end]
+    words = [(m.start() + start, m.group()) for m in re.finditer(r"[A-Za-z][\w.']*", text)]
+    if not words:
+        return None
+    window = words[:5] if after else words[-5:]
+    for k, (offset, word) in enumerate(window):
+        if word.lower() not in _VERB_FORMS:
+            continue
+        for j in (k + 1, k - 1, k + 2):
+            if not 0 <= j < len(window):
+                continue
+            w_offset, w = window[j]
+            char = name_at(w_offset)
+            tag = Tag(verb=offset, after=after, start=w_offset, end=w_offset + len(w),
+                      head=w.lower())
+            if char is not None:
+                tag.kind, tag.character = "name", char
+                return tag
+            if w.lower() in _PRONOUN_GENDER:
+                tag.kind, tag.gender = "pronoun", _PRONOUN_GENDER[w.lower()]
+                return tag
+        return None
+    return None
+
+
+def _next_quote_start(story: Story, quote: Quote, default: int) -> int:
+    index = int(quote.id[1:]) if quote.id[1:].isdigit() else None
+    if index is not None and index + 1 < len(story.quotes) and story.quotes[index] is quote:
+        return story.quotes[index + 1].start
+    later = [q.start for q in story.quotes if q.start >= quote.end]
+    return min(later, default=default)
+
+
+def _prev_quote_end(story: Story, quote: Quote, default: int) -> int:
+    index = int(quote.id[1:]) if quote.id[1:].isdigit() else None
+    if index is not None and 0 < index < len(story.quotes) and story.quotes[index] is quote:
+        return story.quotes[index - 1].end
+    earlier = [q.end for q in story.quotes if q.end <= quote.start]
+    return max(earlier, default=default)
+
+
+def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> Tag | None:
+    doc = para.doc
+    base = para.start
+    tokens = [t for t in doc if start <= base + t.idx < end and not t.is_space]
+    if not tokens:
+        return None
+    if after:
+        # the tag is the clause right after the quote: stop at the end of its sentence
+        cut = []
+        for t in tokens:
+            cut.append(t)
+            if t.text in (".", "!", "?", ";") and len(cut) > 1:
+                break
+        tokens = cut[:30]
+    else:
+        text = story.text[start:end].rstrip()
+        if not text or text[-1] not in ",:;\u2014-" and len(tokens) > 12:
+            return None
+        # only the sentence leading into the quote
+        k = len(tokens)
+        while k > 0 and tokens[k - 1].text not in (".", "!", "?") or k == len(tokens):
+            k -= 1
+            if k <= 0:
+                break
+        tokens = tokens[max(k, 0):][-30:]
+    token_ids = {t.i for t in tokens}
+    verbs = [t for t in tokens if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SPEECH_VERBS]
+    if not verbs:
+        return None
+    verb = verbs[0]
+    subject = _subject(verb, token_ids)
+    tag = Tag(verb=base + verb.idx, after=after)
+    tag.addressee = _spoken_to(verb, base, name_at)
+    if subject is None:
+        return tag if len(tokens) <= 6 else None
+    head = subject
+    sub_start = base + min(t.idx for t in subject.subtree if t.i in token_ids or t.i == subject.i)
+    sub_end = base + subject.idx + len(subject.text)
+    tag.start, tag.end, tag.head = sub_start, sub_end, head.lower_
+    char = name_at(base + head.idx)
+    if char is None:
+        for t in subject.subtree:
+            if t.i in token_ids:
+                char = char or name_at(base + t.idx)
+    lower = head.lower_
+    if char is not None and (head.pos_ == "PROPN" or lower not in _MALE | _FEMALE | _FIRST):
+        tag.kind, tag.character = "name", char
+    elif lower in ("he", "she", "i", "we", "they"):
+        tag.kind = "pronoun"
+        tag.gender = {"he": "male", "she": "female", "i": "first"}.get(lower, "plural")
+    elif lower in _NOT_TAG_SUBJECTS:
+        return tag
+    else:
+        tag.kind = "nominal"
+    return tag
+
+
+def _subject(verb, token_ids: set[int]):
+    for t in (verb, verb.head if verb.dep_ in ("xcomp", "conj", "ccomp") else None):
+        if t is None:
+            continue
+        for child in t.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and child.i in token_ids:
+                return child
+    # "said the old man" parsed as an object
+    for child in verb.rights:
+        if child.dep_ in ("dobj", "attr", "npadvmod") and child.i in token_ids and (
+                child.pos_ in ("PROPN", "NOUN") and child.i - verb.i <= 4):
+            return child
+    return None
+
+
+def _spoken_to(verb, base: int, name_at) -> str | None:
+    """`said to Lily`, `told Lily`, `asked Lily`: the character spoken to."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ == "to":
+            for obj in child.children:
+                if obj.dep_ == "pobj":
+                    return name_at(base + obj.idx) or _compound_name(obj, base, name_at)
+        if child.dep_ in ("dobj", "dative") and verb.lemma_ in ("tell", "ask", "answer", "assure",
+                                                                 "warn", "inform", "beg", "urge"):
+            return name_at(base + child.idx) or _compound_name(child, base, name_at)
+    return None
+
+
+def _compound_name(token, base: int, name_at) -> str | None:
+    for t in token.subtree:
+        found = name_at(base + t.idx)
+        if found:
+            return found
+    return None
+
+
+# --- the ranker -----------------------------------------------------------------------------
+
+FEATURES = (
+    "bias_like", "tag_name", "tag_name_other", "tag_pron_match", "tag_pron_mismatch",
+    "tag_pron_unknown", "tag_pron_rank0", "tag_pron_rank1", "tag_pron_rank2",
+    "tag_first_narrator", "tag_plural", "tag_nominal", "tag_nominal_alias", "tag_before",
+    "no_tag", "para_before", "para_after", "para_subject", "para_first_subject", "para_only",
+    "para_last_before", "para_first_after", "in_quote", "vocative", "prev_para_name",
+    "prev_para_subject", "prev_para_last", "recency0", "recency1", "recency2", "dist_last",
+    "dist_next", "prominence", "narrator", "narrator_first_person", "tag_addressee",
+    "prev_voc_named",
+    # conversation (second pass)
+    "prev1_same_para", "prev1", "prev2", "next1_same_para", "next1", "next2",
+    "prev1_explicit", "prev2_explicit", "next1_explicit", "next2_explicit", "prev_voc",
+    "next_voc", "prev_addressed", "alt_prev2_diff", "no_tag_prev2", "no_tag_prev1",
+    "prev1_conf", "prev2_conf", "next2_conf", "same_para_other",
+    # turn-taking with the quotes the sieve decided (both passes)
+    "run_back_even", "run_back_odd", "run_fwd_even", "run_fwd_odd", "run_first_turn",
+    "run_two_party_other", "run_participant", "run_participant_count",
+)
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+
+
+def candidates(ctx: Context, qi: int, previous: list | None) -> list[str]:
+    """The characters a quote's speaker is chosen from: those named or speaking nearby."""
+    story = ctx.story
+    quote = story.quotes[qi]
+    pi = quote.paragraph or 0
+    seen: dict[str, float] = {}
+    lo = bisect.bisect_left(ctx.name_starts, story.paragraphs[max(pi - _WINDOW, 0)].start)
+    hi = bisect.bisect_left(ctx.name_starts,
+                            story.paragraphs[min(pi + 2, len(story.paragraphs) - 1)].end)
+    for k in range(lo, hi):
+        char = ctx.name_chars[k]
+        seen[char] = max(seen.get(char, 0.0), -abs(ctx.name_starts[k] - quote.start))
+    if previous is not None:
+        for k in range(max(qi - 6, 0), min(qi + 4, len(story.quotes))):
+            speaker = previous[k][0]
+            if speaker is not None:
+                seen[speaker] = max(seen.get(speaker, -1e9), -abs(k - qi) * 50.0)
+    # the known speakers of the conversation this quote belongs to
+    run, _ = ctx.turns[qi] if ctx.turns else (None, 0)
+    for turn in ctx.run_turns.get(run, []):
+        for k in turn:
+            if ctx.known and ctx.known[k]:
+                seen.setdefault(ctx.known[k], -abs(story.quotes[k].start - quote.start) - 2000.0)
+    tag = ctx.tags[qi]
+    if tag.kind == "name" and tag.character:
+        seen[tag.character] = 1.0
+    if ctx.narrator:
+        seen.setdefault(ctx.narrator, -1e6)
+    if not seen:
+        # nothing nearby: the most prominent characters
+        for cid, _ in sorted(ctx.prominence.items(), key=lambda kv: -kv[1])[:3]:
+            seen[cid] = -1e9
+    ranked = sorted(seen, key=lambda c: -seen[c])
+    return ranked[:_MAX_CANDIDATES]
+
+
+def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> list[list[float]]:
+    """One feature row per candidate speaker of quote `qi`."""
+    story = ctx.story
+    quote = story.quotes[qi]
+    tag = ctx.tags[qi]
+    pi = quote.paragraph or 0
+    para = ctx.paras[pi]
+    narration_before = [(o, c, s) for o, c, s in para.names if o < quote.start]
+    narration_after = [(o, c, s) for o, c, s in para.names if o >= quote.end]
+    subjects = [c for _, c, s in para.names if s]
+    prev_para = ctx.paras[pi - 1] if pi > 0 else _Para()
+    prev_has_quotes = bool(prev_para.quotes)
+    inside = ctx.in_quote_names.get(qi, [])
+    # recency among names before the quote (or before a pronoun tag)
+    anchor = tag.start if tag.kind == "pronoun" and tag.start is not None else quote.start
+    recent = _recent_names(ctx, anchor, 12)
+    rank_all = {c: r for r, c in enumerate(recent)}
+    compatible = [c for c in recent if _gender_ok(ctx.gender.get(c), tag.gender)]
+    rank_g = {c: r for r, c in enumerate(compatible)}
+    prev_quote = story.quotes[qi - 1] if qi > 0 else None
+    prev_voc = {c for _, c, v in ctx.in_quote_names.get(qi - 1, []) if v} if qi > 0 else set()
+    rows = []
+    for cand in cands:
+        f = [0.0] * len(FEATURES)
+
+        def put(name: str, value: float = 1.0) -> None:
+            f[_INDEX[name]] = value
+
+        put("bias_like")
+        gender = ctx.gender.get(cand)
+        if tag.kind == "name":
+            put("tag_name" if tag.character == cand else "tag_name_other")
+        elif tag.kind == "pronoun":
+            if tag.gender in ("male", "female"):
+                if gender is None:
+                    put("tag_pron_unknown")
+                elif gender == tag.gender:
+                    put("tag_pron_match")
+                else:
+                    put("tag_pron_mismatch")
+                r = rank_g.get(cand)
+                if r is not None and r <= 2:
+                    put(f"tag_pron_rank{r}")
+            elif tag.gender == "first":
+                if cand == ctx.narrator:
+                    put("tag_first_narrator")
+            else:
+                put("tag_plural")
+        elif tag.kind == "nominal":
+            put("tag_nominal")
+            if _nominal_matches(story, cand, tag.head):
+                put("tag_nominal_alias")
+        else:
+            put("no_tag")
+        if tag.kind != "none" and not tag.after:
+            put("tag_before")
+        if tag.addressee == cand:
+            put("tag_addressee")
+        before_chars = [c for _, c, _ in narration_before]
+        after_chars = [c for _, c, _ in narration_after]
+        if cand in before_chars:
+            put("para_before")
+            if before_chars[-1] == cand:
+                put("para_last_before")
+        if cand in after_chars:
+            put("para_after")
+            if after_chars[0] == cand:
+                put("para_first_after")
+        if cand in subjects:
+            put("para_subject")
+            if subjects[0] == cand:
+                put("para_first_subject")
+        if {c for _, c, _ in para.names} == {cand}:
+            put("para_only")
+        if any(c == cand for _, c, _ in inside):
+            put("in_quote")
+        if any(c == cand and v for _, c, v in inside):
+            put("vocative")
+        if not prev_has_quotes:
+            pnames = [c for _, c, _ in prev_para.names]
+            if cand in pnames:
+                put("prev_para_name")
+                if pnames[-1] == cand:
+                    put("prev_para_last")
+            if any(c == cand and s for _, c, s in prev_para.names):
+                put("prev_para_subject")
+        r = rank_all.get(cand)
+        if r is not None and r <= 2:
+            put(f"recency{r}")
+        put("dist_last", _distance_before(ctx, cand, quote.start))
+        put("dist_next", _distance_after(ctx, cand, quote.end))
+        put("prominence", ctx.prominence.get(cand, 0.0))
+        if cand == ctx.narrator:
+            put("narrator")
+            if ctx.first_person:
+                put("narrator_first_person")
+        if cand in prev_voc:
+            put("prev_voc_named")
+        _run_features(ctx, qi, cand, put)
+        if previous is not None:
+            _conversation(ctx, qi, cand, previous, put, prev_quote)
+        rows.append(f)
+    return rows
+
+
+def _conversation(ctx: Context, qi: int, cand: str, previous: list, put, prev_quote) -> None:
+    story = ctx.story
+    quotes = story.quotes
+    pi = quotes[qi].paragraph or 0
+
+    def near(k: int) -> bool:
+        return 0 <= k < len(quotes) and abs((quotes[k].paragraph or 0) - pi) <= 3
+
+    def spoke(k: int) -> bool:
+        return near(k) and previous[k][0] == cand
+
+    def explicit(k: int) -> bool:
+        return near(k) and ctx.tags[k].kind == "name" and ctx.tags[k].character == cand
+
+    same_para_prev = qi > 0 and quotes[qi - 1].paragraph == quotes[qi].paragraph
+    same_para_next = qi + 1 < len(quotes) and quotes[qi + 1].paragraph == quotes[qi].paragraph
+    if spoke(qi - 1):
+        put("prev1_same_para" if same_para_prev else "prev1")
+        put("prev1_conf", previous[qi - 1][1])
+    if spoke(qi + 1):
+        put("next1_same_para" if same_para_next else "next1")
+    if spoke(qi - 2):
+        put("prev2")
+        put("prev2_conf", previous[qi - 2][1])
+        if near(qi - 1) and previous[qi - 1][0] != cand and not same_para_prev:
+            put("alt_prev2_diff")
+        if ctx.tags[qi].kind == "none":
+            put("no_tag_prev2")
+    if spoke(qi - 1) and ctx.tags[qi].kind == "none" and not same_para_prev:
+        put("no_tag_prev1")
+    if spoke(qi + 2):
+        put("next2")
+        put("next2_conf", previous[qi + 2][1])
+    if explicit(qi - 1):
+        put("prev1_explicit")
+    if explicit(qi - 2):
+        put("prev2_explicit")
+    if explicit(qi + 1):
+        put("next1_explicit")
+    if explicit(qi + 2):
+        put("next2_explicit")
+    if near(qi - 1) and any(c == cand and v for _, c, v in ctx.in_quote_names.get(qi - 1, [])):
+        put("prev_voc")
+    if near(qi + 1) and any(c == cand and v for _, c, v in ctx.in_quote_names.get(qi + 1, [])):
+        put("next_voc")
+    if near(qi - 1) and ctx.tags[qi - 1].addressee == cand:
+        put("prev_addressed")
+    same = [k for k in ctx.paras[pi].quotes if k != qi and previous[k][0] == cand]
+    if same:
+        put("same_para_other")
+
+
+def _nearest_known(ctx: Context, qi: int, step: int, limit: int = 8) -> tuple[str, int] | None:
+    """The nearest turn (back or forward) of the same run whose speaker the sieve decided."""
+    run, turn = ctx.turns[qi]
+    turns = ctx.run_turns.get(run, [])
+    for d in range(1, limit + 1):
+        t = turn + step * d
+        if not 0 <= t < len(turns):
+            return None
+        for k in turns[t]:
+            if ctx.known[k]:
+                return ctx.known[k], d
+    return None
+
+
+def _run_features(ctx: Context, qi: int, cand: str, put) -> None:
+    run, turn = ctx.turns[qi]
+    if turn == 0:
+        put("run_first_turn")
+    if run not in ctx.run_known:
+        ctx.run_known[run] = Counter(ctx.known[k] for t in ctx.run_turns.get(run, []) for k in t
+                                     if ctx.known[k])
+    said = ctx.run_known[run][cand] - (ctx.known[qi] == cand)
+    if said:
+        put("run_participant")
+        put("run_participant_count", min(said, 5) / 5)
+    back = _nearest_known(ctx, qi, -1)
+    fwd = _nearest_known(ctx, qi, +1)
+    for found, name in ((back, "run_back"), (fwd, "run_fwd")):
+        if found and found[0] == cand:
+            put(f"{name}_even" if found[1] % 2 == 0 else f"{name}_odd")
+    # a two-person exchange: the other party of the nearest decided turn at odd distance
+    parties = {f[0] for f in (back, fwd) if f}
+    if len(parties) == 2 and cand in parties:
+        for f in (back, fwd):
+            if f and f[0] != cand and f[1] % 2 == 1:
+                put("run_two_party_other")
+
+
+def _gender_ok(gender: str | None, wanted: str | None) -> bool:
+    if wanted not in ("male", "female"):
+        return True
+    return gender is None or gender == wanted
+
+
+def _recent_names(ctx: Context, offset: int, limit: int) -> list[str]:
+    k = bisect.bisect_left(ctx.name_starts, offset) - 1
+    out: list[str] = []
+    while k >= 0 and len(out) < limit and offset - ctx.name_starts[k] < 4000:
+        char = ctx.name_chars[k]
+        if char not in out:
+            out.append(char)
+        k -= 1
+    return out
+
+
+def _distance_before(ctx: Context, cand: str, offset: int) -> float:
+    k = bisect.bisect_left(ctx.name_starts, offset) - 1
+    while k >= 0 and offset - ctx.name_starts[k] < 5000:
+        if ctx.name_chars[k] == cand:
+            return 1.0 - math.log1p(offset - ctx.name_starts[k]) / math.log1p(5000)
+        k -= 1
+    return 0.0
+
+
+def _distance_after(ctx: Context, cand: str, offset: int) -> float:
+    k = bisect.bisect_left(ctx.name_starts, offset)
+    while k < len(ctx.name_starts) and ctx.name_starts[k] - offset < 1000:
+        if ctx.name_chars[k] == cand:
+            return 1.0 - math.log1p(ctx.name_starts[k] - offset) / math.log1p(1000)
+        k += 1
+    return 0.0
+
+
+def _nominal_matches(story: Story, cand: str, head: str) -> bool:
+    character = story.character(cand)
+    if character is None or not head:
+        return False
+    words = {w.lower() for form in [character.name, *character.aliases] for w in form.split()}
+    return head in words
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def load_model() -> dict:
+    """The shipped ranker weights (`ficlens/data/speaker_model.json`)."""
+    text = resources.files("ficlens.data").joinpath("speaker_model.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def score_rows(weights: dict, rows: list[list[float]]) -> list[float]:
+    """Ranker scores of candidate feature rows (a logistic model or a one-layer MLP)."""
+    names = weights["features"]
+    index = [_INDEX[n] for n in names]
+    if weights.get("type", "logreg") == "logreg":
+        coef, bias = weights["coef"], weights["intercept"]
+        return [bias + sum(c * row[i] for c, i in zip(coef, index)) for row in rows]
+    import numpy as np
+
+    x = np.asarray(rows, dtype=float)[:, index]
+    h = x
+    for layer, (w, b) in enumerate(zip(weights["coefs"], weights["intercepts"])):
+        h = h @ np.asarray(w) + np.asarray(b)
+        if layer < len(weights["coefs"]) - 1:
+            h = np.maximum(h, 0.0)
+    return [float(v) for v in h[:, 0]]
+
+
+def sieve(ctx: Context, qi: int) -> tuple[str, float] | None:
+    """The speaker a high-precision rule gives: a named tag subject, or `I said` in a
+    first-person story (the narrator)."""
+    tag = ctx.tags[qi]
+    if tag.kind == "name" and tag.character:
+        return tag.character, 0.97
+    if tag.kind == "pronoun" and tag.gender == "first" and ctx.narrator:
+        return ctx.narrator, 0.9
+    return None
+
+
+def predict(ctx: Context, weights: dict, previous: list | None) -> list[tuple[str | None, float]]:
+    """(speaker id, confidence) for every quote of the story."""
+    out: list[tuple[str | None, float]] = []
+    for qi in range(len(ctx.story.quotes)):
+        cands = candidates(ctx, qi, previous)
+        if not cands:
+            out.append((None, 0.0))
+            continue
+        tag = ctx.tags[qi]
+        decided = sieve(ctx, qi)
+        if decided is not None:
+            out.append(decided)
+            continue
+        scores = score_rows(weights, features(ctx, qi, cands, previous))
+        top = max(scores)
+        exp = [math.exp(s - top) for s in scores]
+        best = scores.index(top)
+        out.append((cands[best], exp[best] / sum(exp)))
+    return out

@@ -1,0 +1,205 @@
+"""The quote finder: each hard case on a small text written for it, plus property tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ficlens.model import Chapter, Paragraph, Story
+from ficlens.readers import story_from_text
+from ficlens.stages.quotes import ALL_MARKS, find_quotes, quote_style
+
+
+def story_of(*paragraphs: str, separator: str = "\n\n") -> Story:
+    """A story with exactly these paragraphs (one chapter), without going through a reader."""
+    text = separator.join(paragraphs)
+    story = Story(text=text, format="novel-text")
+    story.chapters.append(Chapter(index=1, start=0, end=len(text)))
+    at = 0
+    for paragraph in paragraphs:
+        story.paragraphs.append(Paragraph(at, at + len(paragraph), 1))
+        at += len(paragraph) + len(separator)
+    return story
+
+
+def quoted(story: Story) -> list[list[str]]:
+    """Each quote as the list of its span texts."""
+    return [[story.text[s:e] for s, e in q.spans] for q in find_quotes(story)]
+
+
+# --- double quotes -------------------------------------------------------------------------
+
+def test_interrupted_quote_is_one_quote_with_two_spans():
+    story = story_of('"Go," she said, "now."')
+    assert quoted(story) == [['"Go,"', '"now."']]
+    quote = find_quotes(story)[0]
+    assert quote.text == "Go, now."
+
+
+def test_curly_double_quotes():
+    story = story_of("\u201cHello,\u201d said Lily. \u201cAre you coming?\u201d")
+    assert quoted(story) == [["\u201cHello,\u201d", "\u201cAre you coming?\u201d"]]
+
+
+def test_new_sentence_of_narration_starts_a_new_quote():
+    story = story_of('"Yes." He turned away and looked at the sea. "No."')
+    assert quoted(story) == [['"Yes."'], ['"No."']]
+
+
+def test_short_name_first_tag_keeps_one_quote():
+    story = story_of('"Yes." Mrs. Hilbery repeated. "Quite so."')
+    assert quoted(story) == [['"Yes."', '"Quite so."']]
+
+
+def test_adjacent_quotes_are_two_utterances():
+    story = story_of('"Did you ever!" "What possesses him!" were some of the replies.')
+    assert quoted(story) == [['"Did you ever!"'], ['"What possesses him!"']]
+
+
+def test_colon_after_a_finished_quote_starts_a_new_one():
+    story = story_of('"Come in." Then she added: "And shut the door."')
+    assert quoted(story) == [['"Come in."'], ['"And shut the door."']]
+
+
+def test_quote_inside_quote_stays_one_quote():
+    story = story_of("\"He said 'hello' to me and left,\" she said.")
+    assert quoted(story) == [["\"He said 'hello' to me and left,\""]]
+
+
+def test_multi_paragraph_speech_is_one_span_from_first_to_last_mark():
+    story = story_of('"It began in the spring.', '"Then it rained for a week."', "She stopped.")
+    assert quoted(story) == [['"It began in the spring.\n\n"Then it rained for a week."']]
+
+
+def test_unclosed_quote_without_reopening_ends_with_its_paragraph():
+    story = story_of('"It began in the spring.', "She stopped. Nobody spoke.")
+    assert quoted(story) == [['"It began in the spring.']]
+
+
+def test_em_dash_cut_off_then_new_quote():
+    story = story_of('"I only meant\u2014" "Don\'t," he said.')
+    assert quoted(story) == [['"I only meant\u2014"'], ['"Don\'t,"']]
+
+
+def test_em_dash_cut_off_without_closing_mark():
+    story = story_of('"But I\u2014', '"Stop it!" he shouted.')
+    assert quoted(story) == [['"But I\u2014'], ['"Stop it!"']]
+
+
+def test_scare_quotes_and_titles_are_not_speech():
+    story = story_of(
+        'They called the house "the Burrow" in those days.',
+        'She was reading "Pride and Prejudice" again.',
+        'Those who entered spoke of it as "handsome."',
+        'Mary, who was a "personality," wished to speak.',
+        '"Come here," said Tom.',
+    )
+    assert quoted(story) == [['"Come here,"']]
+
+
+def test_quoted_words_after_a_speech_verb_are_speech():
+    story = story_of('Mary laughed, and said "No."')
+    assert quoted(story) == [['"No."']]
+
+
+def test_indented_verse_is_not_speech():
+    story = story_of('"Listen to this," she said.', 'It went:', '      "Roses are red"',
+                     '"Lovely," he said.', separator="\n\n")
+    assert [spans[0] for spans in quoted(story)] == ['"Listen to this,"', '"Lovely,"']
+
+
+# --- single quotes (British) ---------------------------------------------------------------
+
+BRITISH = [
+    "'I don't know what you're on about,' said Tom. 'It's five o'clock and we've lost 'em.'",
+    "'That's James' hat,' she said, 'and those are the boys' boots.'",
+    "He was goin' to the shop when she called.",
+    "'We were goin' to the fair,' said Bill.",
+    "It was her 'one mistake' and she knew it.",
+    "'Is it \"Hamlet\" you mean?' asked Ann.",
+]
+
+
+def test_british_style_is_detected():
+    story = story_of(*BRITISH)
+    assert quote_style(story.text, story.paragraphs) == "single"
+    assert quote_style('"Hello," she said. "It\'s late."') == "double"
+
+
+def test_apostrophes_neither_open_nor_close():
+    story = story_of(*BRITISH)
+    assert quoted(story) == [
+        ["'I don't know what you're on about,'", "'It's five o'clock and we've lost 'em.'"],
+        ["'That's James' hat,'", "'and those are the boys' boots.'"],
+        ["'We were goin' to the fair,'"],
+        ["'Is it \"Hamlet\" you mean?'"],
+    ]
+
+
+def test_tokenised_text_with_spaced_marks():
+    story = story_of("\u201c Of course , we \u2019ll take over your furniture , mother , \u201d said he .")
+    assert quoted(story) == [["\u201c Of course , we \u2019ll take over your furniture , mother , \u201d"]]
+    british = story_of("\u2018 I \u2019ve done , \u2019 said Good .", "\u2018 It \u2019s late . \u2019",
+                       "\u2018 Go on . \u2019")
+    assert quoted(british)[0] == ["\u2018 I \u2019ve done , \u2019"]
+
+
+def test_quote_runs_on_over_sentence_lines_until_its_closing_mark():
+    story = story_of("\u201c It began in the spring .", "Then it rained .",
+                     "It did not stop , \u201d said she .", "She left .", separator="\n")
+    assert quoted(story) == [["\u201c It began in the spring .\nThen it rained .\nIt did not stop , \u201d"]]
+
+
+def test_dash_dialogue():
+    lines = []
+    for n in range(6):
+        lines += [f"\u2014 Come up, Kinch number {n}, Buck said.", "He turned to the sea."]
+        lines += [f"\u2014 Back to barracks {n}!"]
+    story = story_of(*lines)
+    found = quoted(story)
+    assert found[0] == ["\u2014 Come up, Kinch number 0,"]
+    assert found[1] == ["\u2014 Back to barracks 0!"]
+    assert len(found) == 12
+
+
+def test_archive_story_through_the_reader():
+    text = "Chapter 1\n\n\"Go away,\" Lily said.\n\nSeverus didn't move. \"No.\"\n"
+    story = story_from_text(text)
+    assert quoted(story) == [['"Go away,"'], ['"No."']]
+
+
+# --- properties ----------------------------------------------------------------------------
+
+OPENING = set("\"'\u201c\u201e\u00ab\u2018\u201b\u201f") | {"\u2014", "\u2015", "-"}
+CLOSING = set(ALL_MARKS)
+
+alphabet = st.sampled_from(list("ab cd,.!?\n") + ["\n\n", "'", '"', "\u201c", "\u201d", "\u2018",
+                                                   "\u2019", "\u2014", "--", " said Tom", "don't"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(alphabet, min_size=1, max_size=80))
+def test_spans_are_sound(pieces):
+    text = "x" + "".join(pieces)
+    story = story_from_text(text)
+    quotes = find_quotes(story)
+    paragraph_ends = {p.end for p in story.paragraphs}
+    spans = sorted(span for q in quotes for span in q.spans)
+    for quote in quotes:
+        assert quote.spans == sorted(quote.spans)
+        assert quote.id == f"Q{quotes.index(quote)}"
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
+        assert e1 <= s2, "spans overlap"
+    for start, end in spans:
+        assert 0 <= start < end <= len(text)
+        piece = text[start:end]
+        assert piece[0] in OPENING
+        if piece[0] in "\u2014\u2015-":
+            assert end in paragraph_ends or piece.endswith(",")  # dash speech: to its tag or paragraph end
+        else:
+            # a closing mark, or where an unclosed quotation stops: its paragraph's end, or a
+            # dash / sentence end right before the next opening mark
+            assert (piece[-1] in CLOSING or end in paragraph_ends
+                    or piece.rstrip()[-1] in ".!?\u2026\u2014\u2013-")
