@@ -101,6 +101,8 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.samples: dict[int, list[tuple[float, int]]] = {}
+        self.cpu: dict[int, float] = {}  # last seen user+system CPU seconds, per worker
+        self.client_cpu = 0.0  # the same for the client process (scheduler and writer)
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -117,11 +119,18 @@ class RssSampler(threading.Thread):
             except psutil.NoSuchProcess:
                 return
             now = time.monotonic() - started
+            try:
+                times = root.cpu_times()
+                self.client_cpu = times.user + times.system
+            except psutil.Error:
+                return
             for child in children:
                 try:
                     if "spawn_main" not in " ".join(child.cmdline()):
                         continue  # not a worker (e.g. the resource tracker)
                     self.samples.setdefault(child.pid, []).append((now, child.memory_info().rss))
+                    times = child.cpu_times()
+                    self.cpu[child.pid] = times.user + times.system
                 except psutil.Error:
                     continue
             self.stop.wait(self.interval)
@@ -185,6 +194,8 @@ def run_batch(corpus: Path, out: Path, workers: int, flush_every: int) -> dict[s
         if steady_seconds > 0 else None,
         "worker_busy_seconds": round(totals["busy"], 1),
         "memory": memory_figures(sampler.samples),
+        "worker_cpu_seconds": round(sum(sampler.cpu.values()), 1),
+        "client_cpu_seconds": round(sampler.client_cpu, 1),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "summary_line": stderr.strip().splitlines()[-1] if stderr.strip() else "",
@@ -246,7 +257,8 @@ def main() -> None:
                   f"{run['words_per_second']:,} words/s; steady "
                   f"{run['steady_stories_per_second']} stories/s, "
                   f"{run['steady_words_per_second']:,} words/s; worker peak RSS "
-                  f"{mem['peak_mb']} MB, growth {mem['max_growth_mb']} MB; load "
+                  f"{mem['peak_mb']} MB, growth {mem['max_growth_mb']} MB; CPU s workers "
+                  f"{run['worker_cpu_seconds']} client {run['client_cpu_seconds']}; load "
                   f"{run['load_before']} -> {run['load_after']}", flush=True)
         if len(runs) >= 2:
             base = runs[0]

@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from ficlens.model import Paragraph
 from ficlens.pipeline import get_stage
 from ficlens.readers import read_story
+from ficlens.stages import addressees as ad
 from ficlens.stages import speakers as sp
 from ficlens.stages.nlp import load_nlp
 
@@ -131,9 +132,23 @@ class Novel:
         self.aligned = align(story, gold)
         ids = {c.name: c.id for c in story.characters}
         self.label: dict[int, str] = {}
+        self.heard: dict[int, set[str]] = {}
         for g, qi in zip(gold, self.aligned):
             if qi is not None and g["speaker"] in ids:
                 self.label.setdefault(qi, ids[g["speaker"]])
+                self.heard.setdefault(qi, {ids[a] for a in g["addressees"] if a in ids})
+
+    def addressee_rows(self):
+        """Addressee feature rows and labels, with the gold speakers."""
+        speakers = [self.label.get(qi) for qi in range(len(self.story.quotes))]
+        x, y = [], []
+        for qi, heard in self.heard.items():
+            cands = ad.addressee_candidates(self.ctx, qi, speakers)
+            if not cands:
+                continue
+            x.extend(ad.addressee_features(self.ctx, qi, cands, speakers))
+            y.extend(int(c in heard) for c in cands)
+        return x, y
 
     def rows(self, previous):
         """Feature rows, labels and quote groups for the quotes the ranker decides."""
@@ -158,10 +173,22 @@ class Novel:
         return x, y, groups
 
 
+KIND = os.environ.get("FICLENS_SPEAKER_MODEL", "logreg")
+
+
 def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
-    """A logistic model over the named features, as JSON-ready weights."""
+    """A logistic model (or a one-hidden-layer MLP) over the named features, as JSON weights."""
     index = [sp.FEATURES.index(n) for n in names]
     x = np.asarray(xs, dtype=float)[:, index]
+    if KIND == "mlp":
+        from sklearn.neural_network import MLPClassifier
+
+        model = MLPClassifier(hidden_layer_sizes=(24,), alpha=1e-3, max_iter=60,
+                              early_stopping=True, random_state=0)
+        model.fit(x, np.asarray(ys))
+        return {"type": "mlp", "features": list(names),
+                "coefs": [np.round(w, 5).tolist() for w in model.coefs_],
+                "intercepts": [np.round(b, 5).tolist() for b in model.intercepts_]}
     model = LogisticRegression(C=1.0, max_iter=2000)
     model.fit(x, np.asarray(ys))
     return {"type": "logreg", "features": list(names),
@@ -200,7 +227,30 @@ def train(novels: list[Novel], folds: int = 4) -> dict:
             x2 += x
             y2 += y
     stage2 = fit(x2, y2, STAGE2)
-    return {"stage1": stage1, "stage2": stage2}
+    return {"stage1": stage1, "stage2": stage2, "addressees": fit_addressees(novels)}
+
+
+def fit_addressees(novels: list[Novel]) -> dict:
+    """The addressee model, with the probability threshold that maximises F1 on its data."""
+    xs, ys = [], []
+    for novel in novels:
+        x, y = novel.addressee_rows()
+        xs += x
+        ys += y
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys)
+    model = LogisticRegression(C=1.0, max_iter=2000)
+    model.fit(x, y)
+    p = model.predict_proba(x)[:, 1]
+    best = (0.0, 0.5)
+    for threshold in np.arange(0.2, 0.7, 0.025):
+        chosen = p >= threshold
+        tp = int((chosen & (y == 1)).sum())
+        f1 = 2 * tp / max(int(chosen.sum()) + int(y.sum()), 1)
+        best = max(best, (f1, float(threshold)))
+    return {"type": "logreg", "features": list(ad.ADDRESSEE_FEATURES),
+            "coef": [round(float(c), 5) for c in model.coef_[0]],
+            "intercept": round(float(model.intercept_[0]), 5), "threshold": round(best[1], 3)}
 
 
 def evaluate(novel: Novel, model: dict) -> dict[str, list[int]]:
@@ -209,11 +259,27 @@ def evaluate(novel: Novel, model: dict) -> dict[str, list[int]]:
     second = sp.predict(novel.ctx, model["stage2"], first)
     names = {c.id: c.name for c in novel.story.characters}
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    speakers = [speaker for speaker, _ in second]
+    heard = [ad.predict_addressees(novel.ctx, qi, speakers, model.get("addressees"))
+             for qi in range(len(speakers))]
+    used = set()
     for g, qi in zip(novel.gold, novel.aligned):
         ok = qi is not None and names.get(second[qi][0]) == g["speaker"]
         for key in ("all", g["type"]):
             out[key][0] += ok
             out[key][1] += 1
+        gold_heard = set(g["addressees"])
+        predicted = {names.get(c) for c in heard[qi]} if qi is not None and qi not in used else set()
+        if qi is not None:
+            used.add(qi)
+        out["addr_tp"][0] += len(gold_heard & predicted)
+        out["addr_fp"][0] += len(predicted - gold_heard)
+        out["addr_fn"][0] += len(gold_heard - predicted)
+    for qi in range(len(speakers)):
+        if qi not in used:
+            out["addr_fp"][0] += len(heard[qi])  # a quote that is not in the gold
+    for key in ("addr_tp", "addr_fp", "addr_fn"):
+        out[key][1] = 1
     return out
 
 
@@ -223,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", help="folder to keep parses in between runs (outside the repo)")
     parser.add_argument("--novels", nargs="*", help="only these novel folders")
     parser.add_argument("--loo", action="store_true", help="report leave-one-novel-out accuracy")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="report accuracy with novels held out in this many groups (faster)")
     parser.add_argument("--out", default=str(ROOT / "src/ficlens/data/speaker_model.json"))
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
@@ -244,17 +312,24 @@ def main(argv: list[str] | None = None) -> int:
             story = get_stage(stage)(story)
         novels.append(Novel(folder.name, story, gold))
         print(f"{folder.name}: {len(gold)} quotes, {time.time() - t:.1f}s", file=sys.stderr)
-    if args.loo:
+    if args.loo or args.folds:
         total: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for k, novel in enumerate(novels):
-            model = train(novels[:k] + novels[k + 1:])
-            scores = evaluate(novel, model)
-            for key, (a, b) in scores.items():
-                total[key][0] += a
-                total[key][1] += b
-            print(novel.name, {key: round(a / b, 3) for key, (a, b) in sorted(scores.items())},
-                  flush=True)
-        print("LEAVE-ONE-NOVEL-OUT", {key: f"{a / b:.3f} ({b})" for key, (a, b) in sorted(total.items())})
+        groups = [[n] for n in novels] if args.loo else [novels[k::args.folds]
+                                                           for k in range(args.folds)]
+        for group in groups:
+            model = train([n for n in novels if n not in group])
+            for novel in group:
+                scores = evaluate(novel, model)
+                for key, (a, b) in scores.items():
+                    total[key][0] += a
+                    total[key][1] += b
+                print(novel.name, {key: round(a / b, 3) for key, (a, b) in sorted(scores.items())
+                                   if not key.startswith("addr")}, flush=True)
+        label = "LEAVE-ONE-NOVEL-OUT" if args.loo else f"LEAVE-NOVELS-OUT ({args.folds} folds)"
+        tp, fp, fn = (total.pop(k)[0] for k in ("addr_tp", "addr_fp", "addr_fn"))
+        print(label, {key: f"{a / b:.3f} ({b})" for key, (a, b) in sorted(total.items())})
+        p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        print(f"{label} addressees: P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}")
     if not args.no_save:
         model = train(novels)
         model["trained_on"] = [n.name for n in novels]

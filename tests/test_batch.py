@@ -136,12 +136,18 @@ def test_table_of_stories_input(tmp_path: Path) -> None:
     with source.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps({"id": "empty-one", "text": "   "}) + "\n")
         handle.write(json.dumps({"id": "lc-00001", "text": "A duplicate id."}) + "\n")
+        html = (FIXTURES / "ao3_oneshot.html").read_text(encoding="utf-8")
+        handle.write(json.dumps({"id": "html-1", "text": html, "rating": "Mature",
+                                 "kudos": 12}) + "\n")
     out = tmp_path / "out"
     result = ficlens("batch", str(source), "-o", str(out), "--workers", "1", "--no-progress",
                      *FAST)
     assert result.returncode == 0, result.stderr
     stories = {r["story_id"]: r for r in table(out, "stories").to_pylist()}
-    assert sorted(stories) == ["lc-00000", "lc-00001", "lc-00002"]
+    assert sorted(stories) == ["html-1", "lc-00000", "lc-00001", "lc-00002"]
+    assert stories["html-1"]["format"] == "ao3-html"  # a text column may hold AO3 HTML
+    assert stories["html-1"]["rating"] == "Mature"
+    assert json.loads(stories["html-1"]["extra"])["kudos"] == 12
     expected = storygen.make_story(1, 150)
     assert stories["lc-00001"]["relationships"] == expected["relationships"]
     assert stories["lc-00001"]["file"] == "stories.jsonl"

@@ -45,7 +45,7 @@ def test_analyze_archive_story_prints_valid_json(cli, fixtures):
         assert not chapter["start"] <= note_at < chapter["end"]
     assert len(document["scenes"]) == 3
     quotes = document["quotes"]
-    assert len(quotes) == 8
+    assert len(quotes) == 9
     for quote in quotes:
         for start, end in quote["spans"]:
             assert text[start] in "\"\u201c" and text[end - 1] in "\"\u201d"

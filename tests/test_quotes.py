@@ -203,3 +203,24 @@ def test_spans_are_sound(pieces):
             # dash / sentence end right before the next opening mark
             assert (piece[-1] in CLOSING or end in paragraph_ends
                     or piece.rstrip()[-1] in ".!?\u2026\u2014\u2013-")
+
+
+# --- thoughts in italics -------------------------------------------------------------------
+
+def test_italic_thoughts_with_a_thought_tag():
+    story = story_of(
+        "Not again, she thought, and closed the book.",
+        '"Come here," said Tom. Harry wondered: what does he want now?',
+        "It was a very old book.",
+    )
+    text = story.text
+    def span(piece: str) -> list[int]:
+        start = text.index(piece)
+        return [start, start + len(piece)]
+    story.metadata.extra["italics"] = [span("Not again,"), span("what does he want now?"),
+                                       span("very old"), span("Come")]
+    quotes = find_quotes(story)
+    thoughts = [q.text for q in quotes if q.thought]
+    assert thoughts == ["Not again,", "what does he want now?"]  # emphasis and speech left alone
+    assert [q.text for q in quotes if not q.thought] == ["Come here,"]
+    assert [q.id for q in quotes] == ["Q0", "Q1", "Q2"]

@@ -223,7 +223,7 @@ def test_arcs_derived_from_quote_emotions():
     arcs = story_arcs(story_to_dict(story))
     assert arcs["derived"] and arcs["unit"] == "chapter" and len(arcs["labels"]) == 2
     # Mara says +0.1 and -0.5 in chapter 1, +0.5 in chapter 2.
-    assert arcs["characters"]["C0"]["valence"] == [pytest.approx(-0.2), pytest.approx(0.5)]
+    assert arcs["characters"]["C0"]["both"]["valence"] == [pytest.approx(-0.2), pytest.approx(0.5)]
     rel = {(r["source"], r["target"]): r for r in arcs["relationships"]}
     assert rel[("C2", "C0")]["series"]["valence"] == [0.6, 0.7]
     assert arcs_from_quotes({"quotes": [{"spans": [[0, 1]], "speaker": "C0"}]}) is None
@@ -240,6 +240,21 @@ def test_emotion_series_read_in_any_reasonable_shape(shape):
     series = series_of(shape)
     assert series["valence"] == [0.1, None, 0.3]
     assert series["joy"] == [0, 0, 1]
+
+
+def test_arcs_read_from_the_emotion_stage():
+    arcs = story_arcs(story_to_dict(sample_story()))
+    assert not arcs["derived"] and arcs["unit"] == "chapter"
+    assert arcs["labels"] == ["The Lighthouse", "The Boat"]
+    mara = arcs["characters"]["C0"]
+    assert mara["speech"]["valence"] == [-0.1, 0.4]  # smoothed values are preferred
+    assert mara["narration"]["joy"] == [0.0, 0.1]
+    # speech and narration weighed by how much each holds (3 quotes, 2 sentences)
+    assert mara["both"]["valence"] == [pytest.approx(-0.04), pytest.approx(0.3)]
+    assert arcs["characters"]["C1"]["both"] == arcs["characters"]["C1"]["speech"]
+    rel = {(r["source"], r["target"]): r for r in arcs["relationships"]}
+    assert rel[("C0", "C1")]["series"]["valence"] == [-0.2, -0.2]
+    assert rel[("C0", "C1")]["quotes"] == 2
 
 
 def test_script_items_cover_multi_span_quotes_and_chapters():
@@ -301,6 +316,26 @@ def test_write_report_to_an_unwritable_place_is_a_one_line_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(FiclensError, match="cannot write the report"):
         write_report(sample_story(), blocker / "story.html")
+
+
+@pytest.mark.parametrize("name", ["archive_story.txt", "novel_story.txt", "ao3_multichapter.html",
+                                  "ao3_multichapter.epub"])
+def test_report_from_every_input_format(tmp_path, name):
+    from ficlens import analyze
+
+    path = FIXTURES / name
+    if name.endswith(".epub"):
+        spec = importlib.util.spec_from_file_location("make_epub", FIXTURES / "make_epub.py")
+        make_epub = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(make_epub)
+        path = tmp_path / name
+        path.write_bytes(make_epub.ao3_epub_bytes(FIXTURES / "ao3_multichapter.html"))
+    story = analyze(path)
+    page = Page(render_report(story))
+    assert page.text_by_id["story-title"].strip() == (story.metadata.title or path.stem)
+    data = page.data()
+    assert len(data["script"]["items"]) == len(story.quotes) > 0
+    assert [c["name"] for c in data["cast"]] == [c.name for c in story.characters]
 
 
 def test_cli_report_writes_the_page(cli, tmp_path):

@@ -62,8 +62,11 @@ def browser():
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
+    from ficlens import analyze
+
     stories = {"sample": sample_story(), "hostile": sample_story(hostile=True),
-               "plain": sample_story(with_emotions=False), "big": big_story(500_000)}
+               "plain": sample_story(with_emotions=False), "big": big_story(500_000),
+               "ao3": analyze(Path(__file__).parent / "fixtures" / "report_hostile_ao3.html")}
     return {name: write_report(story, root / f"{name}.html") for name, story in stories.items()}
 
 
@@ -126,15 +129,6 @@ def _box(page, selector: str) -> dict:
     return box
 
 
-@pytest.mark.parametrize("name", ["sample", "plain", "big"])
-def test_page_is_quiet_and_offline(opened, name):
-    view = opened(name)
-    _point_at(view.page, view.page.locator("#network-plot .scatterlayer .trace:last-child .point").first)
-    view.page.click("#pager button[data-go=next]") if name == "big" else None
-    assert view.errors == []
-    assert view.requests == [view.url], "the page asked for something besides itself"
-
-
 def test_cast_table_lists_the_characters_and_sorts(opened):
     view = opened("sample")
     names = view.page.locator("#cast-table tbody button.who").all_text_contents()
@@ -149,7 +143,7 @@ def test_cast_table_lists_the_characters_and_sorts(opened):
     assert view.page.locator("#cast-table tbody button.who").all_text_contents()[0] == "Mara Quill"
 
 
-def test_plots_render_with_real_size(opened):
+def test_page_is_quiet_offline_and_draws_its_plots(opened):
     view = opened("sample")
     for plot in ("#network-plot", "#arcs-plot", "#relationships-plot", "#places-plot"):
         box = _box(view.page, f"{plot} svg.main-svg")
@@ -158,21 +152,32 @@ def test_plots_render_with_real_size(opened):
     assert view.page.locator("#network-plot .scatterlayer .trace:last-child .point").count() == 3
     assert view.page.locator("#arcs-plot .scatterlayer .trace").count() == 3
     assert view.page.locator("#places-plot .bars .point").count() == 3
+    _point_at(view.page, view.page.locator("#network-plot .scatterlayer .trace:last-child .point").first)
+    assert view.page.locator("#network-plot .hovertext").count() == 1
+    assert view.errors == []
+    assert view.requests == [view.url], "the page asked for something besides itself"
 
 
 def test_user_picks_arc_characters_and_emotion(opened):
     view = opened("sample")
     page = view.page
-    visible = "el => el.data.filter(t => t.visible === true).map(t => t.name)"
+    visible = "el => el.data.map(t => t.name)"
     assert page.eval_on_selector("#arcs-plot", visible) == ["Mara Quill", "Tobias Fenn", "Edda"]
     page.click("#arc-none")
     assert page.eval_on_selector("#arcs-plot", visible) == []
     page.locator("#arc-picker label", has_text="Edda").locator("input").check()
     page.select_option("#arc-emotion", "fear")
     assert page.eval_on_selector("#arcs-plot", visible) == ["Edda"]
-    ys = page.eval_on_selector("#arcs-plot", "el => el.data.filter(t => t.visible === true)[0].y")
-    assert ys == [0.0, 0.0]
-    assert page.eval_on_selector("#relationships-plot", visible) == ["Edda → Mara Quill"]
+    assert page.eval_on_selector("#arcs-plot", "el => el.data[0].y") == [0.0, 0.0]
+    page.select_option("#arc-source", "speech")
+    page.locator("#arc-picker label", has_text="Mara Quill").locator("input").check()
+    assert page.eval_on_selector("#arcs-plot", visible) == ["Mara Quill", "Edda"]
+    assert page.eval_on_selector("#arcs-plot", "el => el.data[0].y") == [0.4, 0.1]
+    _point_at(page, page.locator("#arcs-plot .scatterlayer .trace").first.locator(".point").first)
+    hover = page.locator("#arcs-plot .hoverlayer").text_content()
+    assert "The Lighthouse" in hover and "0.400" in hover and "Mara Quill" in hover
+    assert page.eval_on_selector("#relationships-plot", visible) == [
+        "Mara Quill → Tobias Fenn", "Edda → Mara Quill"]
     assert view.errors == []
 
 
@@ -222,6 +227,7 @@ def test_no_emotion_data_is_said_not_drawn(opened):
     assert view.page.locator("#arcs-plot").count() == 0
     assert _box(view.page, "#network-plot svg.main-svg")["width"] > 200
     assert view.errors == []
+    assert view.requests == [view.url]
 
 
 @pytest.mark.parametrize("bypass_csp", [False, True], ids=["with-csp", "escaping-alone"])
@@ -234,6 +240,8 @@ def test_hostile_story_executes_nothing(opened, bypass_csp):
         assert page.locator("#network-plot .hovertext").count() == 1
     _point_at(page, page.locator("#places-plot .bars .point").first)
     assert page.locator("#places-plot .hovertext").count() == 1
+    _point_at(page, page.locator("#arcs-plot .scatterlayer .trace").first.locator(".point").first)
+    assert HOSTILE in page.locator("#arcs-plot .hoverlayer").text_content()
     page.check("#open-narration")
     page.click("#cast-table th:nth-child(2) button")
     page.locator("#script-lines button.speaker").first.click()
@@ -250,6 +258,28 @@ def test_hostile_story_executes_nothing(opened, bypass_csp):
     assert sorted(names) == [f"Edda {HOSTILE}", f"Mara Quill {HOSTILE}", f"Tobias Fenn {HOSTILE}"]
     assert view.errors == []
     assert view.requests == [view.url]
+
+
+def test_hostile_ao3_download_executes_nothing(opened):
+    view = opened("ao3")
+    page = view.page
+    page.check("#open-narration")
+    for button in page.locator("#cast-table button.who").all():
+        button.click()
+    page.click("#clear-filter")
+    for i in range(page.locator("#network-plot .scatterlayer .trace:last-child .point").count()):
+        _point_at(page, page.locator("#network-plot .scatterlayer .trace:last-child .point").nth(i))
+    page.wait_for_timeout(200)
+    assert view.dialogs == []
+    assert page.locator("img, iframe, svg:not(.main-svg):not(.main-svg *) script, form").count() == 0
+    assert page.locator("a[href^='javascript'], [onerror], [onload], [onclick], [onmouseover]").count() == 0
+    assert page.evaluate("document.querySelectorAll('script').length") == 3
+    assert page.locator("#story-title").text_content() == "</script><img src=x onerror=alert(1)>"
+    header = page.locator("#header").text_content()
+    assert "Teen <script>alert(2)</script>" in header and "<a href=\"javascript:alert(7)\">" in header
+    lines = page.locator("#script-lines").text_content()
+    assert "<script>alert(15)</script>" in lines
+    assert view.errors == [] and view.requests == [view.url]
 
 
 def test_500k_word_story_opens_fast_and_pages(opened):
@@ -269,3 +299,4 @@ def test_500k_word_story_opens_fast_and_pages(opened):
     assert speakers and set(speakers) == {"3"}
     assert page.locator("#script-lines .line, #script-lines details").count() < 3 * PAGE_SIZE
     assert view.errors == []
+    assert view.requests == [view.url]

@@ -88,6 +88,7 @@ class Quote:
     speaker_mention: tuple[int, int] | None = None
     paragraph: int | None = None
     emotion: dict[str, float] | None = None
+    thought: bool = False  # an unspoken thought (italics the format marks), not speech
 
     @property
     def start(self) -> int:

@@ -17,7 +17,6 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,12 +82,11 @@ def analyze_task(task: Task, keep_json: bool = False,
         return _failed(task, stage, message)
     stage = "read"
     try:
-        from ficlens.readers import read_story_bytes, story_from_text
+        from ficlens.readers import read_story_bytes
 
-        if task.data is not None:
-            story = read_story_bytes(task.data, task.name)
-        else:
-            story = story_from_text(task.text or "", task.name)
+        # a table's text goes through the same format detection as a file (it may be HTML)
+        data = task.data if task.data is not None else (task.text or "").encode("utf-8")
+        story = read_story_bytes(data, task.name)
         if task.metadata:
             apply_metadata(story.metadata, task.metadata)
         stage = "analyze"
@@ -138,7 +136,6 @@ def run_batch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: bool = True,
     stages: tuple[str, ...] | None = None,
-    on_start: Callable[[BatchSummary], None] | None = None,
 ) -> BatchSummary:
     """Analyse every story of INPUT not yet finished in OUTDIR; return what was done.
 
@@ -148,6 +145,8 @@ def run_batch(
     """
     out = Path(outdir)
     corpus = Corpus(input_spec, exclude=out, max_bytes=max_bytes)
+    if corpus.is_empty():
+        raise InputError("holds no story files", input_spec)
     store = PartStore(out)
     summary = BatchSummary(outdir=out)
     started = time.perf_counter()
@@ -159,8 +158,6 @@ def run_batch(
         _quiet_dask_logs()
         with _dask_client(scheduler, workers) as client:
             summary.workers = len(client.scheduler_info(n_workers=-1)["workers"])
-            if on_start is not None:
-                on_start(summary)
             _drive(client, corpus, store, summary, todo, keep_json=keep_json, stages=stages,
                    flush_every=flush_every, flush_seconds=flush_seconds, progress=progress)
     except KeyboardInterrupt:
@@ -239,7 +236,7 @@ def _progress_bar(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, unit="story", file=sys.stderr, smoothing=0.05, dynamic_ncols=True,
-                desc="ficlens batch")
+                mininterval=0.5, desc="ficlens batch")
 
 
 def _quiet_dask_logs() -> None:

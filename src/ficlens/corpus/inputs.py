@@ -70,6 +70,10 @@ class Corpus:
         for table in (p for p in self._paths() if _is_table(p)):
             _check_table(table)
 
+    def is_empty(self) -> bool:
+        """True when the input names no file at all."""
+        return next(self._paths(), None) is None
+
     def count(self, skip: set[str] | frozenset[str] = frozenset()) -> tuple[int, int]:
         """(stories in the input, stories not in `skip`), from the names and ids alone."""
         total = todo = 0

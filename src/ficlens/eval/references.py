@@ -176,7 +176,10 @@ def score_litbank_document(story: Story, brat: dict[str, Any], places_gold: set[
     ids, _ = cluster_candidates(story, cands)
     out["predicted"] = clusters_from_ids([(c.start, c.end) for c in cands], ids)
     if places_gold is not None:
+        from ficlens.stages.coref import resolve_mentions
         from ficlens.stages.places import find_place_mentions
+
+        resolve_mentions(story)  # the places stage runs after coreference in the pipeline
 
         found = {(m[0], m[1]) for m in find_place_mentions(story)}
         out["places"] = (len(found & places_gold), len(found - places_gold), len(places_gold - found))

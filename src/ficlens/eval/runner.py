@@ -318,7 +318,13 @@ def score_document(gold: GoldDocument, story: Story, mode: str, per_span: bool =
             "gold_addressees": [], "predicted_addressees": [],
             "text": story.text[spans[0][0]:spans[-1][1]][:300],
         })
-    quotes = {"gold": len(gold.quotes), "predicted": len(units), "matched": len(matches)}
+    # The same matching over single stretches: gold parts against predicted spans, blind
+    # to how stretches are grouped into quotations.
+    gold_parts = [[span] for q in gold.quotes for span in q.spans]
+    predicted_parts = [[span] for q in story.quotes for span in q.spans]
+    quotes = {"gold": len(gold.quotes), "predicted": len(units), "matched": len(matches),
+              "spans": {"gold": len(gold_parts), "predicted": len(predicted_parts),
+                        "matched": len(match_quotes(gold_parts, predicted_parts))}}
     counts = {"quotes": quotes, "speakers": speakers, "addressees": addressees,
               "has_addressees": int(gold.dataset != "litbank"),
               "characters": {"split_input": split_input}}
@@ -342,11 +348,15 @@ def _character_mapping(gold: GoldDocument, story: Story, mode: str) -> dict[str,
 
 
 def finish_quotes(counts: dict) -> dict:
-    """Quote detection precision/recall/F1 from gold/predicted/matched counts."""
+    """Quote detection precision/recall/F1 from gold/predicted/matched counts (and the same
+    for single stretches under `spans`: gold parts against predicted spans)."""
     tp = counts["matched"]
     scores = prf(tp, counts["predicted"] - tp, counts["gold"] - tp)
-    return {"gold": counts["gold"], "predicted": counts["predicted"], "matched": tp,
-            "precision": scores["precision"], "recall": scores["recall"], "f1": scores["f1"]}
+    result = {"gold": counts["gold"], "predicted": counts["predicted"], "matched": tp,
+              "precision": scores["precision"], "recall": scores["recall"], "f1": scores["f1"]}
+    if "spans" in counts:
+        result["spans"] = finish_quotes(counts["spans"])
+    return result
 
 
 def finish_mode(counts: dict) -> dict:

@@ -27,8 +27,11 @@ from ficlens.stages.names import (
 )
 
 _DETERMINERS = {"the", "a", "an"}
+_PARTICLES = {"van", "der", "de", "la", "le", "von", "du", "des", "di", "da", "del", "den", "ten",
+              "of"}
 _MALE_PRONOUNS = {"he", "him", "his", "himself"}
 _FEMALE_PRONOUNS = {"she", "her", "hers", "herself"}
+_PRONOUN_RE = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _PLACE_PREPS = {"in", "at", "from", "into", "near", "inside", "outside", "across", "through",
                 "towards", "toward", "within", "around"}
 _EXCLAIM_BEFORE = {"oh", "good", "by", "for", "thank", "dear", "my", "o", "great", "sweet", "ye"}
@@ -144,7 +147,7 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
         doc = paragraph.doc
         if doc is None:
             continue
-        for start, end in _name_runs(doc):
+        for start, end in _name_runs(doc, story.text[paragraph.start:paragraph.end]):
             span = doc[start:end]
             form = _clean_form(span.text)
             if not form or not any(c.isalpha() for c in form):
@@ -186,17 +189,36 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
             if not (form.endswith("s") and " " not in form and form[:-1] in kept)}
 
 
-def _name_runs(doc) -> list[tuple[int, int]]:
+def _name_runs(doc, text: str) -> list[tuple[int, int]]:
     """Token ranges of proper-name runs (`Mr. Fitzwilliam Darcy`) and PERSON entities."""
+    from spacy.parts_of_speech import NOUN, PROPN
+
+    n = len(doc)
+    if not n:
+        return []
+    arr = doc.to_array(["POS", "IDX", "LENGTH"])
+    words = [text[arr[k, 1]:arr[k, 1] + arr[k, 2]] for k in range(n)]
+
+    def namey(k: int) -> bool:
+        word = words[k]
+        if not word[:1].isupper() or not any(c.isalpha() for c in word):
+            return False
+        if len(word) > 1 and word.isupper() and not word.endswith("."):
+            return False  # headings, shouting
+        if is_title(word):
+            return True
+        return arr[k, 0] == PROPN and (word.isalpha() or "-" in word or "'" in word[1:])
+
+    flags = [words[k][:1].isupper() and namey(k) for k in range(n)]
     runs = []
-    i, n = 0, len(doc)
+    i = 0
     while i < n:
-        if _namey(doc[i]):
-            j = i
-            while j < n and _namey(doc[j]) and (j == i or "\n\n" not in doc[j - 1].whitespace_):
+        if flags[i]:
+            j = i + 1
+            while j < n and flags[j] and "\n\n" not in text[arr[j - 1, 1] + arr[j - 1, 2]:arr[j, 1]]:
                 j += 1
             start, end = i, j
-            while end > start and is_title(doc[end - 1].text):
+            while end > start and is_title(words[end - 1]):
                 end -= 1
             if end > start:
                 runs.append((start, end))
@@ -204,23 +226,27 @@ def _name_runs(doc) -> list[tuple[int, int]]:
         else:
             i += 1
     covered = {t for s, e in runs for t in range(s, e)}
-    for token in doc:
+    for k in range(n):
         # "Sev, help me": a capitalised vocative the tagger took for a common noun
-        if (token.i not in covered and token.pos_ in ("NOUN", "PROPN") and token.is_title
-                and token.is_alpha and token.i + 1 < len(doc) and doc[token.i + 1].text == ","
-                and (token.i == 0 or doc[token.i - 1].is_quote)):
-            runs.append((token.i, token.i + 1))
-            covered.add(token.i)
+        word = words[k]
+        if (k not in covered and word[:1].isupper() and word.isalpha() and word[1:].islower()
+                and arr[k, 0] in (NOUN, PROPN) and k + 1 < n and words[k + 1] == ","
+                and (k == 0 or words[k - 1] in _QUOTE_MARKS)):
+            runs.append((k, k + 1))
+            covered.add(k)
     for ent in doc.ents:
         if ent.label_ == "PERSON" and not any(t in covered for t in range(ent.start, ent.end)):
             start, end = ent.start, ent.end
-            while start < end and not doc[start].text[:1].isupper():
+            while start < end and not words[start][:1].isupper():
                 start += 1
-            while end > start and not doc[end - 1].text[:1].isupper():
+            while end > start and not words[end - 1][:1].isupper():
                 end -= 1
             if end > start:
                 runs.append((start, end))
     return runs
+
+
+_QUOTE_MARKS = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
 
 
 _LEADING_NOISE = {
@@ -240,17 +266,6 @@ def _clean_form(text: str) -> str:
     while len(words) > 1 and words[0].lower() in _LEADING_NOISE:
         words = words[1:]
     return " ".join(words)
-
-
-def _namey(token) -> bool:
-    text = token.text
-    if not text[:1].isupper() or not any(c.isalpha() for c in text):
-        return False
-    if len(text) > 1 and text.isupper() and not text.endswith("."):
-        return False  # headings, shouting
-    if is_title(text):
-        return True
-    return token.pos_ == "PROPN" and (text.isalpha() or "-" in text or "'" in text[1:])
 
 
 def _quote_mask(story: Story):
@@ -488,6 +503,8 @@ def _form_pattern(form: str) -> str:
             parts.append("(?i:" + re.escape(word) + ")")
         elif word.endswith("."):
             parts.append(re.escape(word[:-1]) + r"\.?")
+        elif k > 0 and word.lower() in _PARTICLES:
+            parts.append("(?i:" + re.escape(word) + ")")
         else:
             parts.append(re.escape(word))
     pattern = r"\s+".join(parts)
@@ -538,7 +555,9 @@ def _match_key(text: str) -> str:
         if k == 0 and word.lower() in _DETERMINERS:
             out.append(word.lower())
             continue
-        if is_title(word) and not word.endswith(".") and k < len(words) - 1:
+        if k > 0 and word.lower() in _PARTICLES:
+            out.append(word.lower())
+        elif is_title(word) and not word.endswith(".") and k < len(words) - 1:
             out.append(normalize_name(word + " x").split(" ")[0])
         else:
             out.append(word)
@@ -569,15 +588,10 @@ def _pronoun_votes(story: Story, mentions: list[tuple[int, int, int]]) -> dict[i
             if len(named) != 1:
                 continue
             genders = set()
-            tokens = list(sent) + (list(sents[k + 1]) if k + 1 < len(sents) else [])
-            for token in tokens:
-                if inside(paragraph.start + token.idx):
-                    continue
-                low = token.lower_
-                if low in _MALE_PRONOUNS:
-                    genders.add("male")
-                elif low in _FEMALE_PRONOUNS:
-                    genders.add("female")
+            stop = paragraph.start + (sents[k + 1].end_char if k + 1 < len(sents) else sent.end_char)
+            for match in _PRONOUN_RE.finditer(story.text, s0, stop):
+                if not inside(match.start()):
+                    genders.add("male" if match.group().lower() in _MALE_PRONOUNS else "female")
             if len(genders) == 1:
                 votes[named.pop()][genders.pop()] += 1
     return votes

@@ -19,6 +19,7 @@ from typing import Any
 
 from ficlens.model import Mention, Story
 from ficlens.stages.lexicon import gendered_nouns, given_names, group_nouns, person_nouns
+from ficlens.stages.places import PLACE_SUFFIXES
 
 #: pronoun -> (person, number, gender, reflexive)
 PRONOUNS: dict[str, tuple[int, str, str | None, bool]] = {
@@ -65,12 +66,16 @@ _NOT_NAMES = frozenset(
 )
 _PLACE_ENTS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP", "DATE", "TIME", "EVENT",
                          "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT", "MONEY", "QUANTITY"})
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "to", "from", "into", "near", "toward", "towards",
+                                 "through", "of", "outside", "inside"})
 _ROLE_WEIGHT = {"subj": 80, "obj": 50, "iobj": 40, "obl": 30, "poss": 30, "other": 20}
 _DEFINITE = frozenset({"the", "this", "that"})
 _WINDOW = 6  # sentences a pronoun looks back
 _LONG_WINDOW = 25  # ... and further back when nothing nearer agrees with it
 _NOMINAL_WINDOW = 80  # sentences a definite description looks back for its head noun
 _DECAY = 0.5  # salience kept from one sentence to the next
+_EPITHET_SALIENCE = 100.0
+EPITHETS = False
 
 
 @dataclass
@@ -421,14 +426,20 @@ def _proper_run(toks: Sequence[Any], i: int) -> int:
         titled = titled or _TITLE_WORDS.get(_norm(toks[j].text), "x") != "x"
         j += 1
     k = j
+    names = given_names()
+    # a given name spaCy took for a place is a person unless it follows `in`, `to`, ...
+    after_place_word = i > 0 and toks[i - 1].lower_ in _PLACE_PREPOSITIONS
     while k < len(toks) and toks[k].pos_ == "PROPN" and toks[k].text[:1].isupper() \
-            and toks[k].ent_type_ not in _PLACE_ENTS:
+            and (toks[k].ent_type_ not in _PLACE_ENTS
+                 or (_norm(toks[k].text) in names and not after_place_word)):
         k += 1
     if k == j:
         return 0
     words = [_norm(t.text) for t in toks[j:k]]
     if all(w in _NOT_NAMES for w in words):
         return 0
+    if len(words) > 1 and words[-1] in PLACE_SUFFIXES and not titled:
+        return 0  # `Kellynch Hall`, `Baker Street`
     person = any(t.ent_type_ == "PERSON" for t in toks[j:k])
     given = words[0] in given_names()
     if titled or person or given:
@@ -439,7 +450,7 @@ def _proper_run(toks: Sequence[Any], i: int) -> int:
 # ---------------------------------------------------------------- resolution
 
 def cluster_candidates(story: Story, cands: Sequence[Candidate], *, trust_speakers: bool = True,
-                       passes: int = 2) -> tuple[list[int], list[Entity]]:
+                       passes: int = 2, epithets: bool = EPITHETS) -> tuple[list[int], list[Entity]]:
     """Entity ids for the candidates (same id = same person) and the entities themselves.
 
     The first pass learns each name's gender from the pronouns resolved to it; the
@@ -449,7 +460,7 @@ def cluster_candidates(story: Story, cands: Sequence[Candidate], *, trust_speake
     ids: list[int] = []
     entities: list[Entity] = []
     for _ in range(max(1, passes)):
-        ids, entities = _Resolver(story, cands, learned, trust_speakers).run()
+        ids, entities = _Resolver(story, cands, learned, trust_speakers, epithets).run()
         learned = {}
         for ent in entities:
             if ent.gender is None and ent.votes:
@@ -476,7 +487,8 @@ def _norm_gender(value: str | None) -> str | None:
 
 class _Resolver:
     def __init__(self, story: Story, cands: Sequence[Candidate], learned: dict[tuple[str, ...], str],
-                 trust_speakers: bool) -> None:
+                 trust_speakers: bool, epithets: bool = False) -> None:
+        self.epithets = epithets
         self.story = story
         self.cands = cands
         self.learned = learned
@@ -490,7 +502,8 @@ class _Resolver:
         self.by_text: dict[str, int] = {}
         self.recent: list[int] = []  # entity ids mentioned lately, most recent last
         self.subject_of: dict[int, int] = {}  # verb id -> entity id of its subject
-        self.narrator: dict[str, int] = {}
+        self.narrator: dict[tuple[int, str], int] = {}
+        self.at_span = {(c.start, c.end): i for i, c in enumerate(cands)}
         self.genders = {c.id: _norm_gender(c.gender) for c in story.characters}
         self.speaker_spans: dict[tuple[int, int], str] = {}
         if trust_speakers:
@@ -558,7 +571,9 @@ class _Resolver:
     def run(self) -> tuple[list[int], list[Entity]]:
         deferred: list[int] = []
         for i, cand in enumerate(self.cands):
-            if cand.kind == "pronoun" and cand.person in (1, 2) and cand.quote is not None:
+            if cand.quote is not None and (
+                    (cand.kind == "pronoun" and cand.person in (1, 2))
+                    or (cand.kind == "nominal" and self.vocative(cand))):
                 deferred.append(i)
                 continue
             if cand.kind == "name":
@@ -568,7 +583,32 @@ class _Resolver:
             else:
                 self.link(i, self.resolve_nominal(cand))
         self.resolve_dialogue(deferred)
+        self.merge_speech_tags()
         return self.ids, self.entities
+
+    def merge_speech_tags(self) -> None:
+        """`"...," cried his wife`: a described speaker is the quotation's known speaker."""
+        if not self.trust_speakers:
+            return
+        into: dict[int, int] = {}
+        for quote in self.story.quotes:
+            if not quote.speaker:
+                continue
+            tag = self.at_span.get(tuple(quote.speaker_mention)) if quote.speaker_mention else None
+            if tag is None:
+                tag = self.speech_tag(quote)
+            if tag is None or self.cands[tag].kind == "name" or self.ids[tag] < 0:
+                continue
+            source = self.ids[tag]
+            target = self.for_character(quote.speaker)
+            a, b = self.entities[source], self.entities[target]
+            if source != target and a.character is None and not (
+                    a.gender and b.gender and a.gender != b.gender) and a.number == b.number:
+                into[source] = target
+        if into:
+            self.ids = [into.get(eid, eid) for eid in self.ids]
+            for source, target in into.items():
+                self.entities[source].character = self.entities[target].character
 
     def resolve_name(self, cand: Candidate) -> int:
         if cand.character:
@@ -603,12 +643,20 @@ class _Resolver:
                     and ent.votes.most_common(1)[0][0] != cand.gender)
 
     def resolve_pronoun(self, i: int, cand: Candidate) -> int:
-        if cand.person == 1:  # first person in narration: the narrator
-            return self.narrator.setdefault(cand.number, self.new(cand))
-        if cand.person == 2:
-            return self.new(cand)
+        if cand.person in (1, 2):
+            # first person in narration: the narrator (`we`: the narrator's group of the moment);
+            # second person in narration: the narratee
+            key = (cand.person, cand.number)
+            last = self.narrator.get(key)
+            reach = 10**9 if key == (1, "sg") else 8
+            if last is not None and cand.sent - self.entities[last].last_sent <= reach:
+                return last
+            self.narrator[key] = self.new(cand)
+            return self.narrator[key]
         if self.trust_speakers and (cand.start, cand.end) in self.speaker_spans:
-            return self.for_character(self.speaker_spans[(cand.start, cand.end)])
+            eid = self.for_character(self.speaker_spans[(cand.start, cand.end)])
+            if self.compatible(self.entities[eid], cand):
+                return eid
         subject = self.clause_subject(cand)
         if cand.reflexive and subject is not None and self.compatible(self.entities[subject], cand):
             return subject
@@ -668,11 +716,38 @@ class _Resolver:
                     ent = self.entities[eid]
                     if not (cand.gender and ent.gender and cand.gender != ent.gender):
                         return eid
+                if self.epithets and cand.role == "subj":
+                    # `the boy` as a subject with no earlier boy: the salient character
+                    best = self.most_salient(cand, window=2)
+                    if best is not None and self.entities[best].current(cand.sent) >= _EPITHET_SALIENCE:
+                        return best
         elif cand.definite:
             eid = self.by_text.get(cand.text.lower())
             if eid is not None and cand.sent - self.entities[eid].last_sent <= 30:
                 return eid
         return self.new(cand)
+
+    def vocative(self, cand: Candidate) -> bool:
+        """`sir`, `my dear`, `boy` said to someone: a noun set off by commas inside a quotation."""
+        if cand.number != "sg" or cand.head is None:
+            return False
+        text = self.story.text
+        before = text[max(0, cand.start - 3):cand.start].strip()
+        after = text[cand.end:cand.end + 3].strip()
+        opens = not before or before[-1] in ",;!?\u201c\u2018\"'\u2014-"
+        closes = not after or after[0] in ",;!?.\u201d\u2019\"'\u2014-"
+        return opens and closes and cand.head.dep_ not in ("nsubj", "dobj", "pobj")
+
+    def most_salient(self, cand: Candidate, window: int) -> int | None:
+        best, best_score = None, 0.0
+        for eid in reversed(self.recent):
+            ent = self.entities[eid]
+            if not ent.third or cand.sent - ent.last_sent > window or not self.compatible(ent, cand):
+                continue
+            score = ent.current(cand.sent)
+            if score > best_score:
+                best, best_score = eid, score
+        return best
 
     def resolve_dialogue(self, deferred: list[int]) -> None:
         """`I`/`me`/`my` in a quotation are its speaker; `you` its addressee."""
@@ -697,7 +772,9 @@ class _Resolver:
                     if last_we is not None and cand.sent - last_we[1] <= 8:
                         eid = last_we[0]
                     else:
-                        eid = group_of.setdefault(qi, self.new(cand, "pl"))
+                        if qi not in group_of:
+                            group_of[qi] = self.new(cand, "pl")
+                        eid = group_of[qi]
                     last_we = (eid, cand.sent)
                     self.link(i, eid)
                 else:
@@ -708,7 +785,9 @@ class _Resolver:
                     elif cand.number == "sg" and previous_speaker is not None and previous_speaker != spk:
                         eid = previous_speaker
                     if eid is None:
-                        eid = addressee_of.setdefault(qi, self.new(cand))
+                        if qi not in addressee_of:
+                            addressee_of[qi] = self.new(cand)
+                        eid = addressee_of[qi]
                     self.link(i, eid)
             if spk is not None:
                 previous_speaker = spk
@@ -718,14 +797,14 @@ class _Resolver:
         if quote.speaker:
             return self.for_character(quote.speaker)
         if quote.speaker_mention:
-            s, e = quote.speaker_mention
-            for i, cand in enumerate(self.cands):
-                if cand.start == s and cand.end == e and self.ids[i] >= 0:
-                    return self.ids[i]
-        return self.speech_tag_entity(quote)
+            i = self.at_span.get(tuple(quote.speaker_mention))
+            if i is not None and self.ids[i] >= 0:
+                return self.ids[i]
+        tag = self.speech_tag(quote)
+        return self.ids[tag] if tag is not None and self.ids[tag] >= 0 else None
 
-    def speech_tag_entity(self, quote: Any) -> int | None:
-        """The subject of a speech verb next to the quotation, in its paragraph."""
+    def speech_tag(self, quote: Any) -> int | None:
+        """The candidate that is the subject of a speech verb next to the quotation."""
         lo, hi = quote.start, quote.end
         p_idx = quote.paragraph
         best: tuple[int, int] | None = None
@@ -738,9 +817,7 @@ class _Resolver:
             dist = lo - cand.end if cand.end <= lo else cand.start - hi
             if best is None or dist < best[0]:
                 best = (dist, i)
-        if best is None or self.ids[best[1]] < 0:
-            return None
-        return self.ids[best[1]]
+        return None if best is None else best[1]
 
     def _cands_near(self, lo: int, hi: int, p_idx: int | None) -> list[int]:
         if not hasattr(self, "_starts"):

@@ -27,25 +27,27 @@ def _words(text: str) -> list[str]:
 PLACE_NOUNS = frozenset(_words("""
 abbey academy alcove alley apartment arbour arbor arcade attic avenue balcony ballroom bank  barn
 basement bathroom battlefield bay beach  bedchamber bedroom  boathouse bookshop bower
-bridge brook buffet bungalow  cabin cafe camp campus canal canyon capital carriage castle
+bridge brook buffet bungalow  cabin cafe camp campus canal canyon capital  castle
 cathedral cavern cave cell cellar cemetery chamber chapel church city classroom cliff cloister
 closet club coast college common compartment conservatory  corridor cottage country
 countryside county court courtroom courtyard cove creek crypt dais den desert dining diner
-district ditch dock doorway dormitory downstairs drawing-room drive driveway dungeon estate
+district ditch dock  dormitory downstairs drawing-room  driveway dungeon estate
 factory farm farmhouse field  flat  forest fort fountain garden gallery garage
-gate gateway glade glen greenhouse grounds grove gymnasium hall hallway hamlet harbour harbor
+  glade glen greenhouse grounds grove gymnasium hall hallway hamlet harbour harbor
  heath  highway hill hillside hole home hospital hostel hotel house hovel hut inn
 island kingdom kitchen lab laboratory lake landing lane lawn library lobby lodge loft lounge
 manor mansion marsh meadow mill moor moorland mountain museum nation nursery oasis office
-orchard palace pantry parish park parlour parlor passage pasture path pavement pier 
+orchard palace pantry parish park parlour parlor  pasture path pavement pier 
 platform playground plaza pond pool porch prison pub quarters quay ravine restaurant river
 road  room ruins saloon sanctuary school schoolroom sea shed shop shore shrine sidewalk
-square stable stables staircase stairs stairwell station steps stream street study suite
+square stable stables staircase stairs stairwell station  stream street study suite
 swamp tavern temple terrace theatre theater throne-room tower town  trail tunnel
 university upstairs vale valley vault veranda verandah village villa vineyard ward wardrobe
-warehouse waterfront well wharf wilderness wing woods wood workshop yard world earth land
+warehouse waterfront well wharf wilderness wing woods  workshop yard world earth land
 building churchyard neighbourhood neighborhood ground plain planet region colony province
 territory continent empire universe jail gaol plantation workhouse mall dominion hollow
+parish heaven asylum edifice ocean establishment boulevard mine mines promontory dwelling gorge
+tarn homestead vestibule scullery depot heights priory booth deck
 """ + "place spot store"))
 
 #: Last words that make a proper-noun phrase a place (`Gryffindor Tower`, `Hyde Park`).
@@ -62,14 +64,26 @@ _LOCATIVE = frozenset({"in", "at", "into", "inside", "to", "from", "toward", "to
                        "beyond", "past", "along", "via", "reach", "reached", "enter", "entered",
                        "leave", "left", "visit", "visited"})
 _PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
-_PLACE_ADVERBS = frozenset({"home", "upstairs", "downstairs", "abroad", "indoors", "outdoors"})
-_NOT_PLACES = frozenset({"god", "heaven", "lord", "christ", "i", "sir", "miss", "mr", "mrs"})
+_PLACE_ADVERBS = frozenset({"home", "upstairs", "downstairs", "indoors", "outdoors"})
+_NOT_PLACES = frozenset({
+    "god", "heaven", "lord", "christ", "i", "sir", "miss", "mr", "mrs", "esq", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday", "christmas", "easter",
+})
 
 
 def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
     """Every place mention as (start, end, kind, name); kind is `named`, `setting` or
     `deictic` (`there`, `here` pointing at a place; not gathered into `story.places`)."""
     character_words = _character_words(story)
+    people = sorted((m.start, m.end) for m in story.mentions if m.kind == "name")
+    people_starts = [s for s, _ in people]
+
+    def is_person(start: int, end: int) -> bool:
+        i = bisect.bisect_right(people_starts, end - 1) - 1
+        return i >= 0 and people[i][0] < end and start < people[i][1]
+
     out: list[tuple[int, int, str, str]] = []
     for paragraph in story.paragraphs:
         doc = paragraph.doc
@@ -80,6 +94,8 @@ def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
         for span in _named_spans(doc, character_words):
             taken.update(range(span[0], span[1]))
             toks = doc[span[0]:span[1]]
+            if is_person(base + toks.start_char, base + toks.end_char) and not _place_context(doc, span):
+                continue
             name = re.sub(r"\s+", " ", toks.text)
             name = re.sub(r"^(?:[Tt]he)\s+", "", name)
             out.append((base + toks.start_char, base + toks.end_char, "named", name))
@@ -89,6 +105,8 @@ def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
             lemma = tok.lemma_.lower()
             if lemma not in PLACE_NOUNS and tok.lower_ not in PLACE_NOUNS:
                 continue
+            if lemma == "place" and _idiomatic_place(tok):
+                continue
             left, right = _phrase(doc, tok)
             start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
             words = [t for t in doc[left:tok.i + 1]
@@ -96,7 +114,7 @@ def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
             name = " ".join(t.lower_ for t in words if t.pos_ != "DET")
             out.append((base + start, base + end, "setting", name or lemma))
         for tok in doc:
-            if tok.lower_ in _PLACE_ADVERBS and tok.pos_ in ("ADV", "NOUN") and tok.i not in taken \
+            if tok.lower_ in _PLACE_ADVERBS and tok.pos_ == "ADV" and tok.i not in taken \
                     and tok.dep_ in ("advmod", "npadvmod", "pobj", "dobj"):
                 out.append((base + tok.idx, base + tok.idx + len(tok.text), "setting", tok.lower_))
             # `there`/`here` pointing at a place (not the `there` of `there was`)
@@ -106,13 +124,34 @@ def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
     return out
 
 
+def _place_context(doc: Any, span: tuple[int, int]) -> bool:
+    """A place word ends the phrase, or a preposition of place comes before it."""
+    i, j = span
+    if doc[j - 1].lower_ in PLACE_SUFFIXES:
+        return True
+    k = i - 1
+    if k >= 0 and doc[k].lower_ in ("the", "all"):
+        k -= 1
+    return k >= 0 and doc[k].lower_ in _LOCATIVE
+
+
+def _idiomatic_place(tok: Any) -> bool:
+    """`take place`, `in place of`, `in the first place`, `in his place`: no location."""
+    if tok.head.lemma_ == "take" and tok.dep_ == "dobj":
+        return True
+    if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children) and tok.head.lower_ == "in":
+        return True
+    return any(c.lower_ in ("first", "second", "last", "his", "her", "my", "your", "their", "its")
+               for c in tok.children) and tok.head.lower_ == "in"
+
+
 def _phrase(doc: Any, head: Any) -> tuple[int, int]:
     """The token range of the noun phrase headed by `head`: its modifiers and `of` phrases,
     but not a relative clause nor what is joined to it by `and` or set beside it."""
     left = head.i
     right = head.i
     for child in head.children:
-        if child.dep_ in ("conj", "cc", "punct", "appos", "preconj", "relcl"):
+        if child.dep_ in ("conj", "cc", "punct", "appos", "preconj", "relcl", "case"):
             continue
         left = min(left, child.left_edge.i)
         right = max(right, child.right_edge.i)

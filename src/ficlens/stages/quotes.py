@@ -43,6 +43,12 @@ ALL_MARKS = "\"'" + DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + "\
 #: (and at most this many characters).
 RUN_ON_PARAGRAPHS = 30
 RUN_ON_CHARS = 4000
+#: How a speech running over several paragraphs (each re-opening with a quotation mark) is
+#: returned: False (the default) gives ONE quotation with one span from its first opening to
+#: its last closing mark, so every span starts and ends with a quotation mark; True gives one
+#: quotation per paragraph (PDNC's and BookNLP's convention), whose spans then end where each
+#: paragraph ends, without a closing mark. See docs/evaluation.md for what each scores.
+SPEECH_PER_PARAGRAPH = False
 #: Dash dialogue (`— Back to barracks!`) is read when at least this many paragraphs open with
 #: a dash and they outnumber the paragraphs opening with a quotation mark threefold.
 DASH_PARAGRAPHS = 10
@@ -68,6 +74,7 @@ _VERBS = (
 )
 SPEECH_VERBS = re.compile(rf"\b(?:{_VERBS})\b", re.IGNORECASE)
 _DASH_OPEN = re.compile(r"(?:\u2014|\u2015|--)(?=\s*\w)")
+_COLON_DASH = re.compile(r":\s*(?P<dash>\u2014|\u2015|--)(?=\s*[A-Z])")
 # `— Thanks, Stephen said.` / `, said Buck Mulligan`: the speech tag that ends a dash speech
 _DASH_TAG = re.compile(
     rf",(?=\s+(?:(?:he|she|they|I|we|it)\s+|(?:[A-Z][\w\u2019'.-]*\s+){{1,3}})(?:{_VERBS})\b"
@@ -130,13 +137,17 @@ def find_quotes(story: Story) -> list[Quote]:
         segments = _chapter_segments(text, story.paragraphs, ids, style)
         if dash:
             segments = _with_dash_dialogue(text, story.paragraphs, ids, segments)
-        segments = [s for s in segments if not _is_scare_quote(text, s, story.paragraphs)
+        segments = [s for n, s in enumerate(segments)
+                    if not _is_scare_quote(text, s, story.paragraphs, segments[n - 1] if n else None)
                     and indents[s.paragraph] < usual_indent + 3]  # indented: verse, a card, a sign
         for group in _group(text, segments):
             spans = [(s.start, s.end) for s in group]
             inner = " ".join(_inner(text, s) for s in group)
             quotes.append(Quote(id="", spans=spans, text=inner, chapter=chapter_index,
                                 paragraph=group[0].paragraph))
+    italics = story.metadata.extra.get("italics") or []
+    if italics:
+        quotes.extend(_italic_thoughts(story, italics, quotes))
     quotes.sort(key=lambda q: q.start)
     for n, quote in enumerate(quotes):
         quote.id = f"Q{n}"
@@ -270,8 +281,11 @@ def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], st
         opened_in = pid
         if running is not None:
             decision = _run_on(text, paragraph, marks, skipped)
-            if decision == "reopen":
+            if decision == "reopen" and not SPEECH_PER_PARAGRAPH:
                 open_at, opened_in, first = running.start, running.paragraph, 1
+                running, skipped = None, 0
+            elif decision == "reopen":
+                segments.append(running)  # each paragraph of the speech its own quotation
                 running, skipped = None, 0
             elif decision == "close":
                 open_at, opened_in = running.start, running.paragraph
@@ -357,14 +371,22 @@ def _trim_end(text: str, start: int, end: int) -> int:
 
 # --- dash dialogue ------------------------------------------------------------------------
 
+def _dash_start(text: str, paragraph: Paragraph) -> int | None:
+    """Where a dash speech opens in this paragraph: at its start, or after a colon
+    (`His mother said: -- O, Stephen will apologise.`); None if it holds none."""
+    if _DASH_OPEN.match(text, paragraph.start, paragraph.end):
+        return paragraph.start
+    found = _COLON_DASH.search(text, paragraph.start, paragraph.end)
+    return found.end() - len(found.group("dash")) if found else None
+
+
 def _uses_dash_dialogue(text: str, paragraphs: list[Paragraph]) -> bool:
     dashes = quoted = 0
     for paragraph in paragraphs:
-        head = text[paragraph.start:paragraph.start + 3]
-        if _DASH_OPEN.match(head):
-            dashes += 1
-        elif head[:1] in "\"'" + DOUBLE_OPEN + SINGLE_OPEN:
+        if text[paragraph.start:paragraph.start + 1] in "\"'" + DOUBLE_OPEN + SINGLE_OPEN:
             quoted += 1
+        elif _dash_start(text, paragraph) is not None:
+            dashes += 1
     return dashes >= DASH_PARAGRAPHS and dashes >= 3 * quoted
 
 
@@ -375,46 +397,121 @@ def _with_dash_dialogue(text: str, paragraphs: list[Paragraph], ids: list[int],
     added = []
     for pid in ids:
         paragraph = paragraphs[pid]
-        if pid in taken or not _DASH_OPEN.match(text, paragraph.start, paragraph.end):
+        start = None if pid in taken else _dash_start(text, paragraph)
+        if start is None:
             continue
-        tag = _DASH_TAG.search(text, paragraph.start, paragraph.end)
+        tag = _DASH_TAG.search(text, start, paragraph.end)
         end = tag.end() if tag else paragraph.end
-        added.append(_Segment(paragraph.start, end, True, pid, pid, dash=True))
+        added.append(_Segment(start, end, True, pid, pid, dash=True))
     return sorted(segments + added, key=lambda s: s.start)
+
+
+# --- thoughts in italics -------------------------------------------------------------------
+
+_THOUGHT_VERBS = (r"thought|thinks|think|wondered|wonders|mused|reflected|realized|realised|"
+                  r"prayed|told (?:him|her|my|them)sel(?:f|ves)")
+_THOUGHT_AFTER = re.compile(
+    r"[\s,.!?\u2026\u2014-]*(?:(?:he|she|I|they|we|[A-Z][\w\u2019'-]+(?:\s+[A-Z][\w\u2019'-]+)?)\s+)?"
+    rf"(?:{_THOUGHT_VERBS})\b"
+)
+_THOUGHT_BEFORE = re.compile(rf"\b(?:{_THOUGHT_VERBS})\s*[,:]?\s*$")
+
+
+def _italic_thoughts(story: Story, italics: list, quotes: list[Quote]) -> list[Quote]:
+    """Thoughts the format marks in italics, with a thought tag beside them
+    (`*Not again,* she thought` / `He wondered: *what now?*`), outside every quotation."""
+    from bisect import bisect_right
+
+    text = story.text
+    starts = [p.start for p in story.paragraphs]
+    taken = sorted(span for q in quotes for span in q.spans)
+    taken_starts = [s for s, _ in taken]
+    found: list[Quote] = []
+    for start, end in _merge_adjacent(text, italics):
+        i = bisect_right(starts, start) - 1
+        if i < 0 or end > story.paragraphs[i].end:
+            continue
+        paragraph = story.paragraphs[i]
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        inner = text[start:end]
+        if not any(c.isalpha() for c in inner):
+            continue
+        k = bisect_right(taken_starts, end) - 1
+        if k >= 0 and taken[k][1] > start:
+            continue  # inside or across a quotation: emphasis in speech
+        after = text[end:paragraph.end]
+        before = text[paragraph.start:start]
+        if not (_THOUGHT_AFTER.match(after) or _THOUGHT_BEFORE.search(before)):
+            continue
+        found.append(Quote(id="", spans=[(start, end)], text=" ".join(inner.split()),
+                           chapter=paragraph.chapter, paragraph=i, thought=True))
+    return found
+
+
+def _merge_adjacent(text: str, spans: list) -> list[tuple[int, int]]:
+    """Italic spans sorted, with those separated only by spaces joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((int(s), int(e)) for s, e in spans):
+        if merged and not text[merged[-1][1]:start].strip(" \t"):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 # --- scare quotes and titles -------------------------------------------------------------
 
-def _is_scare_quote(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> bool:
-    """Short quoted words inside a sentence (`her 'one mistake'`, a title) are not dialogue."""
+_MINOR_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with",
+                "as", "from", "is", "it", "i", "have", "my"}
+
+
+def _is_title(words: list[str]) -> bool:
+    """`The Poet and the Peasant`, `New York Society as I Have Seen It`: a title, not a sentence."""
+    content = [w for w in words if w[:1].isalpha() and w.lower() not in _MINOR_WORDS]
+    return len(content) >= 2 and all(w[:1].isupper() for w in content)
+
+
+def _is_scare_quote(text: str, segment: _Segment, paragraphs: list[Paragraph],
+                    previous: _Segment | None = None) -> bool:
+    """Quoted words inside a sentence of narration (`her 'one mistake'`, a title, a phrase
+    `as the phrase goes, "followed the sea"`) are not dialogue."""
     if not segment.closed or segment.paragraph != segment.last or segment.dash:
         return False
     paragraph = paragraphs[segment.paragraph]
-    inner = text[segment.start + 1:segment.end - 1]
+    inner = text[segment.start + 1:segment.end - 1].strip()
     words = inner.split()
     if not words:
         return True
-    if len(words) > 5:
-        return False
-    if re.search(r"[!?\u2026]", inner) or inner.rstrip().endswith(("\u2014", "-", ";", "--")):
-        return False
     before = text[paragraph.start:segment.start].rstrip()
     after = text[segment.end:paragraph.end].lstrip()
     if not before:
         return False  # opens the paragraph: speech
-    prev_char = before[-1]
-    if prev_char in ":,":
-        return False  # `He said, "yes"`
-    if not (prev_char.isalnum() or prev_char in "\u2014("):
-        return False
     last_word = re.search(r"(\w+)\W*$", before[-25:])
     if last_word and last_word.group(1).lower() != "called" and SPEECH_VERBS.fullmatch(last_word.group(1)):
         return False  # `and said "No."`
-    if inner.rstrip().endswith((",", ".")):
-        # `spoke of it as "handsome."`, `the "Jolly Cricketers," and`: quoted words inside
-        # a sentence of narration, not an utterance
-        return not after or after[0].islower() or inner.rstrip().endswith(".")
-    return not after or after[0].isalnum() or after[0] in ".,;:)?!\u2014-"
+    prev_char = before[-1]
+    mid_sentence = prev_char.isalnum() or prev_char in "\u2014("
+    if mid_sentence and len(words) <= 10 and _is_title(words[:-1] + [words[-1].rstrip(".,")]):
+        return True
+    if len(words) > 5:
+        return False
+    if re.search(r"[!?\u2026]", inner) or inner.endswith(("\u2014", "-", ";", "--")):
+        return False
+    continues = previous is not None and previous.last == segment.paragraph and \
+        segment.start - previous.end < 80
+    if words[0][:1].islower() and not continues and prev_char not in ":":
+        return True  # `she " cared "`, `a woman , " young " and`: speech opens with a capital
+    if prev_char in ":,":
+        return False  # `He said, "Yes"`
+    if not mid_sentence:
+        return False
+    if inner.endswith((",", ".")):
+        # `spoke of it as "handsome."`, `the "Jolly Cricketers," and`
+        return not after or after[0].islower() or inner.endswith(".")
+    return not after or after[0].isalnum() or after[0] in ".,;:)(?!\u2014-"
 
 
 # --- grouping segments into quotations ---------------------------------------------------

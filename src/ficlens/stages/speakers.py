@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,12 +37,22 @@ SPEECH_VERBS = {
     "tease", "joke", "lie", "promise", "point", "counter", "concede", "comment", "echo",
     "go", "write", "read", "sing", "pray", "hazard", "venture", "volunteer", "bawl", "shriek",
     "exclaim", "ejaculate", "vociferate", "falter", "urge", "entreat", "implore", "whine",
+    "burst", "cut", "interject", "reply", "quote", "recite", "scold", "lecture", "stammer",
 }
+_FEMALE_NOUNS = {"woman", "girl", "lady", "mother", "wife", "aunt", "sister", "daughter",
+                 "widow", "queen", "duchess", "maid", "niece", "bride", "mistress", "hostess",
+                 "governess", "landlady", "grandmother", "nurse", "housekeeper", "princess"}
+_MALE_NOUNS = {"man", "boy", "gentleman", "father", "husband", "uncle", "brother", "son",
+               "king", "duke", "lord", "nephew", "groom", "master", "host", "landlord",
+               "grandfather", "fellow", "lad", "butler", "clergyman", "priest", "doctor",
+               "colonel", "captain", "major", "general", "prince", "sir", "squire", "waiter"}
 _NOT_TAG_SUBJECTS = {"it", "this", "that", "there", "which", "what", "who"}
 _MALE = {"he", "him", "his", "himself"}
 _FEMALE = {"she", "her", "hers", "herself"}
 _FIRST = {"i", "me", "my", "myself"}
 _PLURAL = {"they", "we", "them", "us"}
+_WORD_RE = re.compile(r"\w+")
+_FIRST_RE = re.compile(r"\b(?:I|me|my|myself)\b")
 _WINDOW = 10  # paragraphs of context before a quote
 _MAX_CANDIDATES = 16
 
@@ -87,6 +98,7 @@ class Context:
     run_turns: dict[int, list[list[int]]] = field(default_factory=dict)  # run -> turns -> quotes
     known: list[str | None] = field(default_factory=list)  # speaker the sieve gives, per quote
     run_known: dict[int, Counter] = field(default_factory=dict)  # run -> sieve speakers
+    base_rows: dict[tuple[int, str], list[float]] = field(default_factory=dict)  # feature cache
 
 
 def attribute_speakers(story: Story) -> Story:
@@ -128,8 +140,27 @@ def count_quotes(story: Story) -> None:
 
 # --- context --------------------------------------------------------------------------------
 
+def _fingerprint(story: Story) -> tuple:
+    return (len(story.text), tuple(tuple(q.spans) for q in story.quotes),
+            tuple((m.start, m.character) for m in story.mentions if m.kind == "name"))
+
+
 def build_context(story: Story) -> Context:
-    """Names, tags and paragraph facts of a story, for the speaker and addressee stages."""
+    """Names, tags and paragraph facts of a story, for the speaker and addressee stages.
+
+    The context is kept on the story (not a field: never serialised), so the addressee stage
+    re-uses the speaker stage's while quotes and names are unchanged.
+    """
+    fingerprint = _fingerprint(story)
+    cached = story.__dict__.get("_dialogue_context")
+    if cached is not None and cached[0] == fingerprint and cached[1].story is story:
+        return cached[1]
+    ctx = _build_context(story)
+    story.__dict__["_dialogue_context"] = (fingerprint, ctx)
+    return ctx
+
+
+def _build_context(story: Story) -> Context:
     names = sorted((m for m in story.mentions if m.kind == "name" and m.character),
                    key=lambda m: m.start)
     name_starts = [m.start for m in names]
@@ -156,13 +187,22 @@ def build_context(story: Story) -> Context:
             bisect.bisect_right(para_starts, quote.start) - 1, 0)
         paras[pi].quotes.append(qi)
     narration_words = first_words = 0
+    k = 0
     for paragraph in story.paragraphs:
-        if paragraph.doc is None:
-            continue
-        for token in paragraph.doc:
-            if not token.is_space and quote_at(paragraph.start + token.idx) is None:
-                narration_words += 1
-                first_words += token.text in ("I", "me", "my", "myself")
+        # the narration of the paragraph: its text minus the quotes in it
+        pos = paragraph.start
+        while k < len(spans) and spans[k][1] <= paragraph.start:
+            k += 1
+        j = k
+        pieces = []
+        while j < len(spans) and spans[j][0] < paragraph.end:
+            pieces.append(story.text[pos:max(pos, spans[j][0])])
+            pos = max(pos, spans[j][1])
+            j += 1
+        pieces.append(story.text[pos:paragraph.end])
+        narration = " ".join(pieces)
+        narration_words += len(_WORD_RE.findall(narration))
+        first_words += len(_FIRST_RE.findall(narration))
     for mention in names:
         pi = max(bisect.bisect_right(para_starts, mention.start) - 1, 0)
         paragraph = story.paragraphs[pi]
@@ -286,11 +326,22 @@ def find_tag(story: Story, quote: Quote, quote_at, name_at) -> Tag:
     if before_start == first_para.start and pi > 0 and story.text[first_para.start:quote.start].strip() == "":
         prev = paragraphs[pi - 1]
         tail = story.text[prev.start:prev.end].rstrip()
-        if prev.doc is not None and tail.endswith((",", ":", "--", "\u2014")) and \
+        if prev.doc is not None and _prev_quote_end(story, quote, prev.start) <= prev.start:
+            start = prev.start
+            if not tail.endswith((",", ":", "--", "\u2014")):
+                # "She went on, however.": only the last sentence, and only a speech verb
+                last = list(prev.doc.sents)[-1]
+                start = max(start, prev.start + last.start_char)
+            tag = _tag_in(story, prev, start, prev.end, False, name_at)
+            if tag is not None and tag.kind != "none":
+                return tag
+        elif prev.doc is not None and tail.endswith((",", ":", "--", "\u2014")) and \
                 quote_at(prev.end - 1) is None:
+            # "replied Emma; and ... he burst out,⏎⏎": a second tag after the previous quote's
             start = max(prev.start, _prev_quote_end(story, quote, prev.start))
             tag = _tag_in(story, prev, start, prev.end, False, name_at)
-            if tag is not None:
+            theirs = _tag_in(story, prev, start, prev.end, True, name_at)
+            if tag is not None and tag.kind != "none" and (theirs is None or theirs.verb != tag.verb):
                 return tag
     return Tag()
 
@@ -361,7 +412,8 @@ def _prev_quote_end(story: Story, quote: Quote, default: int) -> int:
 def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> Tag | None:
     doc = para.doc
     base = para.start
-    tokens = [t for t in doc if start <= base + t.idx < end and not t.is_space]
+    region = doc.char_span(start - base, end - base, alignment_mode="expand")
+    tokens = [t for t in region if not t.is_space] if region is not None else []
     if not tokens:
         return None
     if after:
@@ -374,7 +426,7 @@ def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> T
         tokens = cut[:30]
     else:
         text = story.text[start:end].rstrip()
-        if not text or text[-1] not in ",:;\u2014-" and len(tokens) > 12:
+        if not text or text[-1] not in ",:;\u2014-." and len(tokens) > 12:
             return None
         # only the sentence leading into the quote
         k = len(tokens)
@@ -386,8 +438,8 @@ def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> T
     token_ids = {t.i for t in tokens}
     verbs = [t for t in tokens if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SPEECH_VERBS]
     if not verbs:
-        return None
-    verb = verbs[0]
+        return _possessive_tag(tokens, base, after, name_at)
+    verb = verbs[0] if after else verbs[-1]  # the verb nearest the quote
     subject = _subject(verb, token_ids)
     tag = Tag(verb=base + verb.idx, after=after)
     tag.addressee = _spoken_to(verb, base, name_at)
@@ -415,8 +467,36 @@ def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> T
     return tag
 
 
+_SPEECH_NOUNS = {"answer", "reply", "language", "inquiry", "enquiry", "question", "remark",
+                 "observation", "exclamation", "cry", "words", "response", "comment", "rejoinder",
+                 "retort", "declaration", "complaint", "reproach", "speech", "greeting",
+                 "whisper", "voice", "salutation", "address", "advice", "exclamations"}
+
+
+def _possessive_tag(tokens, base: int, after: bool, name_at) -> Tag | None:
+    """`"...," was Mrs Smith's answer` / `was his reply`: the owner of a speech noun."""
+    for token in tokens[:12] if after else tokens[-12:]:
+        if token.lower_ not in _SPEECH_NOUNS:
+            continue
+        for child in token.children:
+            if child.dep_ != "poss":
+                continue
+            tag = Tag(verb=base + token.idx, after=after, start=base + child.idx,
+                      end=base + child.idx + len(child.text), head=child.lower_)
+            char = name_at(base + child.idx)
+            if char is not None:
+                tag.kind, tag.character = "name", char
+            elif child.lower_ in ("his", "her", "my"):
+                tag.kind = "pronoun"
+                tag.gender = {"his": "male", "her": "female", "my": "first"}[child.lower_]
+            else:
+                tag.kind = "nominal"
+            return tag
+    return None
+
+
 def _subject(verb, token_ids: set[int]):
-    for t in (verb, verb.head if verb.dep_ in ("xcomp", "conj", "ccomp") else None):
+    for t in (verb, verb.head if verb.dep_ in ("xcomp", "conj", "ccomp", "advcl") else None):
         if t is None:
             continue
         for child in t.children:
@@ -470,6 +550,7 @@ FEATURES = (
     # turn-taking with the quotes the sieve decided (both passes)
     "run_back_even", "run_back_odd", "run_fwd_even", "run_fwd_odd", "run_first_turn",
     "run_two_party_other", "run_participant", "run_participant_count",
+    "tag_nominal_gender_match", "tag_nominal_gender_mismatch",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -533,6 +614,17 @@ def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> 
     prev_voc = {c for _, c, v in ctx.in_quote_names.get(qi - 1, []) if v} if qi > 0 else set()
     rows = []
     for cand in cands:
+        key = (qi, cand)
+        if key in ctx.base_rows:
+            f = list(ctx.base_rows[key])
+
+            def put(name: str, value: float = 1.0) -> None:
+                f[_INDEX[name]] = value
+
+            if previous is not None:
+                _conversation(ctx, qi, cand, previous, put, prev_quote)
+            rows.append(f)
+            continue
         f = [0.0] * len(FEATURES)
 
         def put(name: str, value: float = 1.0) -> None:
@@ -562,6 +654,11 @@ def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> 
             put("tag_nominal")
             if _nominal_matches(story, cand, tag.head):
                 put("tag_nominal_alias")
+            noun_gender = ("female" if tag.head in _FEMALE_NOUNS
+                           else "male" if tag.head in _MALE_NOUNS else None)
+            if noun_gender and gender:
+                put("tag_nominal_gender_match" if noun_gender == gender
+                    else "tag_nominal_gender_mismatch")
         else:
             put("no_tag")
         if tag.kind != "none" and not tag.after:
@@ -609,6 +706,7 @@ def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> 
         if cand in prev_voc:
             put("prev_voc_named")
         _run_features(ctx, qi, cand, put)
+        ctx.base_rows[key] = list(f)
         if previous is not None:
             _conversation(ctx, qi, cand, previous, put, prev_quote)
         rows.append(f)
@@ -761,12 +859,11 @@ def score_rows(weights: dict, rows: list[list[float]]) -> list[float]:
     """Ranker scores of candidate feature rows (a logistic model or a one-layer MLP)."""
     names = weights["features"]
     index = [_INDEX[n] for n in names]
-    if weights.get("type", "logreg") == "logreg":
-        coef, bias = weights["coef"], weights["intercept"]
-        return [bias + sum(c * row[i] for c, i in zip(coef, index)) for row in rows]
     import numpy as np
 
     x = np.asarray(rows, dtype=float)[:, index]
+    if weights.get("type", "logreg") == "logreg":
+        return (x @ np.asarray(weights["coef"]) + weights["intercept"]).tolist()
     h = x
     for layer, (w, b) in enumerate(zip(weights["coefs"], weights["intercepts"])):
         h = h @ np.asarray(w) + np.asarray(b)

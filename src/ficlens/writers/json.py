@@ -70,6 +70,7 @@ def story_to_dict(story: Story, include_text: bool = True) -> dict[str, Any]:
                 "kind": q.kind,
                 "speaker_mention": list(q.speaker_mention) if q.speaker_mention else None,
                 **({"emotion": q.emotion} if q.emotion is not None else {}),
+                "thought": bool(q.thought),
             }
             for q in story.quotes
         ],

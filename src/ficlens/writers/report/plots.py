@@ -20,9 +20,13 @@ MAX_NODES = 40
 MAX_RELATIONSHIPS = 12
 #: At most this many locations get their own row in the places chart.
 MAX_LOCATIONS = 30
+#: At most this many characters can be picked in the arcs (the most talkative ones).
+MAX_ARC_CHARACTERS = 40
 #: Characters whose arcs are shown before the user picks others.
 DEFAULT_ARC_CHARACTERS = 5
 
+#: The smallest valence range the network's edge colours span (VADER compound means).
+VALENCE_FLOOR = 0.3
 NEGATIVE, NEUTRAL, POSITIVE = (192, 57, 43), (170, 170, 170), (30, 132, 73)
 VALENCE_SCALE = [[0.0, "rgb(192,57,43)"], [0.5, "rgb(170,170,170)"], [1.0, "rgb(30,132,73)"]]
 
@@ -108,6 +112,27 @@ def speech_edges(doc: Mapping[str, Any]) -> tuple[dict[tuple[str, str], list[flo
     return edges, False
 
 
+def _layout(graph: Any) -> dict[str, tuple[float, float]]:
+    """Spring layout of the characters who talk; the silent ones in a row underneath
+    (a force layout would fling them to the edges and squash the rest)."""
+    import networkx as nx
+
+    linked = [n for n in graph if graph.degree(n)]
+    alone = [n for n in graph if not graph.degree(n)]
+    positions: dict[str, tuple[float, float]] = {}
+    if len(linked) == 1:
+        positions[linked[0]] = (0.0, 0.0)
+    elif linked:
+        core = graph.subgraph(linked)
+        raw = nx.spring_layout(core, seed=7, weight="weight", k=1.6 / math.sqrt(len(core)))
+        positions.update({n: (float(x), float(y)) for n, (x, y) in raw.items()})
+    bottom = min((y for _, y in positions.values()), default=0.0) - 0.45
+    for i, node in enumerate(alone):
+        x = -1.0 + 2.0 * (i + 0.5) / len(alone) if len(alone) > 1 else 0.0
+        positions[node] = (x, bottom - 0.25 * (i % 2))
+    return positions
+
+
 def network_figure(doc: Mapping[str, Any], cast: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The character network: node size = quotes, edge width = quotes exchanged,
     edge colour = mean valence. None when the story has no characters."""
@@ -152,13 +177,11 @@ def network_figure(doc: Mapping[str, Any], cast: list[dict[str, Any]]) -> dict[s
     graph.add_nodes_from(sorted(chosen, key=lambda cid: by_id[cid]["index"]))
     for (a, b), cell in pairs.items():
         graph.add_edge(a, b, weight=1.0 + math.log1p(cell["ab"] + cell["ba"]))
-    if len(graph) == 1:
-        positions = {next(iter(graph)): (0.0, 0.0)}
-    else:
-        positions = nx.spring_layout(graph, seed=7, weight="weight", k=1.6 / math.sqrt(len(graph)))
+    positions = _layout(graph)
 
     valences = [cell["vsum"] / cell["vn"] for cell in pairs.values() if cell["vn"]]
-    scale = max([0.05, *(abs(v) for v in valences)]) if valences else 1.0
+    # Mean valences sit near zero; a floor keeps a faint lean from looking like a strong one.
+    scale = max([VALENCE_FLOOR, *(abs(v) for v in valences)]) if valences else 1.0
     max_pair = max((c["ab"] + c["ba"] for c in pairs.values()), default=1.0)
     data: list[dict[str, Any]] = []
     mids_x, mids_y, mids_text = [], [], []
@@ -239,6 +262,7 @@ def arcs_figures(arcs: Arcs | None, cast: list[dict[str, Any]]) -> dict[str, Any
     labels = arcs["labels"]
     characters = [cid for cid in arcs["characters"] if cid in by_id]
     characters.sort(key=lambda cid: (-by_id[cid]["quotes"], -by_id[cid]["mentions"], by_id[cid]["index"]))
+    characters = characters[:MAX_ARC_CHARACTERS]
     emotions = [e for e in EMOTION_ORDER
                 if any(e in series for cid in characters for series in arcs["characters"][cid].values())]
     sources = [s for s in ("both", "speech", "narration")

@@ -121,8 +121,11 @@ def _document(story: Story | Mapping[str, Any]) -> Mapping[str, Any]:
     raise TypeError("render_report() takes a Story or its ficlens/1 dict")
 
 
-def render_report(story: Story | Mapping[str, Any]) -> str:
-    """The report page for a story, as one self-contained HTML string."""
+def render_report(story: Story | Mapping[str, Any], *, page_size: int = PAGE_SIZE) -> str:
+    """The report page for a story, as one self-contained HTML string; the script view
+    shows `page_size` lines at a time."""
+    if page_size < 1:
+        raise ValueError("page_size must be at least 1")
     from ficlens import __version__
 
     doc = _document(story)
@@ -142,7 +145,7 @@ def render_report(story: Story | Mapping[str, Any]) -> str:
     payload = {
         "cast": [{"name": c["name"], "colour": c["colour"]} for c in cast],
         "unknown_colour": UNKNOWN_COLOUR,
-        "page_size": PAGE_SIZE,
+        "page_size": int(page_size),
         "script": script,
         "network": network["figure"] if network else None,
         "arcs": arcs,
@@ -171,10 +174,11 @@ def render_report(story: Story | Mapping[str, Any]) -> str:
     )
 
 
-def write_report(story: Story | Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+def write_report(story: Story | Mapping[str, Any], path: str | os.PathLike[str], *,
+                 page_size: int = PAGE_SIZE) -> Path:
     """Write the story's report page to `path`; returns the path written."""
     target = Path(path)
-    html = render_report(story)
+    html = render_report(story, page_size=page_size)
     try:
         if target.parent and not target.parent.exists():
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,12 @@
   var chapterTitles = {};
   SCRIPT.chapters.forEach(function (c) { chapterTitles[c.index] = c.title; });
 
+  function chapterLabel(c) {
+    if (c === null || c === undefined) { return "Outside the chapters"; }
+    var title = chapterTitles[c];
+    return "Chapter " + c + (title ? ": " + title : "");
+  }
+
   function applyFilter() {
     shown = SCRIPT.items.filter(function (it) {
       if (state.speaker !== null && it.s !== state.speaker) { return false; }
@@ -130,9 +136,7 @@
       var it = shown[i];
       if (it.c !== chapter) {
         chapter = it.c;
-        var title = chapterTitles[chapter];
-        fragment.appendChild(el("h3", "chapter-mark",
-          "Chapter " + chapter + (title ? ": " + title : "")));
+        fragment.appendChild(el("h3", "chapter-mark", chapterLabel(chapter)));
       }
       fragment.appendChild(lineNode(it));
     }
@@ -161,8 +165,7 @@
     var current = shown.length ? shown[state.page * PAGE_SIZE].c : null;
     var options = document.createDocumentFragment();
     seen.forEach(function (c) {
-      var title = chapterTitles[c];
-      var option = el("option", null, "Chapter " + c + (title ? ": " + title : ""));
+      var option = el("option", null, chapterLabel(c));
       option.value = String(first[c]);
       if (c === current) { option.selected = true; }
       options.appendChild(option);
@@ -276,11 +279,13 @@
     emotionSelect.addEventListener("change", update);
     sourceSelect.addEventListener("change", update);
 
-    function line(values, name, colour, dotted) {
+    var DASHES = ["dot", "dash", "dashdot", "longdash", "longdashdot"];
+    function line(values, name, colour, dash) {
       return {type: "scatter", mode: "lines+markers", name: name, x: xs.slice(0, values.length),
               y: values, text: arcs.labels.slice(0, values.length), connectgaps: true,
-              hovertemplate: "%{text}<br>%{y:.3f}<extra>" + name + "</extra>",
-              line: {color: colour, width: 2, dash: dotted ? "dot" : "solid"}, marker: {size: 5}};
+              // the name goes in as a value, never as template text
+              hovertemplate: "%{text}<br>%{y:.3f}<extra>%{fullData.name}</extra>",
+              line: {color: colour, width: 2, dash: dash}, marker: {size: 5}};
     }
     function update() {
       var emotion = emotionSelect.value, source = sourceSelect.value;
@@ -288,7 +293,7 @@
       arcs.characters.forEach(function (c) {
         var series = c.series[source] && c.series[source][emotion];
         if (picked[c.i] && series) {
-          traces.push(line(series, plotlyText(nameOf(c.i)), colourOf(c.i), false));
+          traces.push(line(series, plotlyText(nameOf(c.i)), colourOf(c.i), "solid"));
         }
       });
       var layout = JSON.parse(JSON.stringify(arcs.layout));
@@ -299,7 +304,7 @@
         var rels = arcs.relationships.filter(function (r) { return picked[r.a] || picked[r.b]; })
           .map(function (r) {
             return line(r.valence, plotlyText(nameOf(r.a)) + " → " + plotlyText(nameOf(r.b)),
-                        colourOf(r.a), true);
+                        colourOf(r.a), DASHES[r.b % DASHES.length]);
           });
         Plotly.react(relNode, rels, arcs.relationship_layout, PLOT_CONFIG);
       }
