@@ -146,7 +146,10 @@ def memory_figures(samples: dict[int, list[tuple[float, int]]]) -> dict[str, Any
         fifth = len(rss) // 5
         early = statistics.median(rss[fifth: 2 * fifth])  # after the first fifth: warmed up
         late = statistics.median(rss[-fifth:])
+        tenths = [round(statistics.median(rss[k * len(rss) // 10:(k + 1) * len(rss) // 10])
+                        / 2**20) for k in range(10)]
         out.append({"pid": pid, "samples": len(rss), "peak_mb": round(max(rss) / 2**20, 1),
+                    "median_mb_by_tenth_of_run": tenths,
                     "early_mb": round(early / 2**20, 1), "late_mb": round(late / 2**20, 1),
                     "growth_mb": round((late - early) / 2**20, 1)})
     return {"workers": out,
@@ -274,8 +277,8 @@ def main() -> None:
         print(f"ficlens query command (interpreter start included): "
               f"{queries['cli_seconds_median']} s")
         if args.json:
-            args.json.write_text(json.dumps({"corpus": made, "runs": runs, "queries": queries,
-                                             "cpus": os.cpu_count()}, indent=1) + "\n")
+            figures = {"corpus": made, "runs": runs, "queries": queries, "cpus": os.cpu_count()}
+            args.json.write_text(json.dumps(figures, indent=1, default=float) + "\n")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -196,7 +196,9 @@ def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
             "intercept": round(float(model.intercept_[0]), 5)}
 
 
-STAGE1 = tuple(n for n in sp.FEATURES if n not in sp.FEATURES[sp.FEATURES.index("prev1_same_para"):])
+_SECOND_PASS = set(sp.FEATURES[sp.FEATURES.index("prev1_same_para"):sp.FEATURES.index("run_back_even")])
+_SECOND_PASS |= {"pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd"}
+STAGE1 = tuple(n for n in sp.FEATURES if n not in _SECOND_PASS)
 STAGE2 = sp.FEATURES
 
 
@@ -257,6 +259,8 @@ def evaluate(novel: Novel, model: dict) -> dict[str, list[int]]:
     """Correct / total speakers by PDNC quote type, over all gold quotations."""
     first = sp.predict(novel.ctx, model["stage1"], None)
     second = sp.predict(novel.ctx, model["stage2"], first)
+    for _ in range(int(os.environ.get("FICLENS_EXTRA_PASSES", "0"))):
+        second = sp.predict(novel.ctx, model["stage2"], second)
     names = {c.id: c.name for c in novel.story.characters}
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     speakers = [speaker for speaker, _ in second]

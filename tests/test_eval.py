@@ -250,3 +250,19 @@ def test_eval_bad_data_dir(cli, tmp_path):
     result = cli("eval", "pdnc", str(tmp_path))
     assert result.returncode == 1
     assert "no pdnc data here" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_two_processes_give_the_same_scores(tmp_path):
+    from ficlens.eval.runner import evaluate_documents
+
+    _write_pdnc(tmp_path)
+    [novel] = pdnc.load(tmp_path)
+    other = tmp_path / "other.txt"
+    other.write_text('CHAPTER I\n\n"Hello," said Ben.\n')
+    second = GoldDocument("pdnc", "Other", other, other.read_text(),
+                          [GoldQuote("Q0", [(12, 18)], "Ben")], {"Ben": {"Ben"}})
+    one = evaluate_documents("pdnc", [novel, second], stages=["quotes"], jobs=1)
+    two = evaluate_documents("pdnc", [novel, second], stages=["quotes"], jobs=2)
+    assert one["documents"] == {k: {**v, "seconds": one["documents"][k]["seconds"]}
+                                for k, v in two["documents"].items()}
+    assert one["overall"]["quotes"]["f1"] == two["overall"]["quotes"]["f1"] == 1.0

@@ -172,7 +172,7 @@ def test_archive_story_through_the_reader():
 
 # --- properties ----------------------------------------------------------------------------
 
-OPENING = set("\"'\u201c\u201e\u00ab\u2018\u201b\u201f") | {"\u2014", "\u2015", "-"}
+OPENING = set(ALL_MARKS) | {"\u2014", "\u2015", "-"}  # any quotation mark, or a dialogue dash
 CLOSING = set(ALL_MARKS)
 
 alphabet = st.sampled_from(list("ab cd,.!?\n") + ["\n\n", "'", '"', "\u201c", "\u201d", "\u2018",
@@ -207,7 +207,10 @@ def test_spans_are_sound(pieces):
 
 # --- thoughts in italics -------------------------------------------------------------------
 
-def test_italic_thoughts_with_a_thought_tag():
+def test_italic_thoughts_with_a_thought_tag(monkeypatch):
+    from ficlens.stages import quotes as module
+
+    monkeypatch.setattr(module, "ITALIC_THOUGHTS", True)
     story = story_of(
         "Not again, she thought, and closed the book.",
         '"Come here," said Tom. Harry wondered: what does he want now?',
@@ -224,3 +227,5 @@ def test_italic_thoughts_with_a_thought_tag():
     assert thoughts == ["Not again,", "what does he want now?"]  # emphasis and speech left alone
     assert [q.text for q in quotes if not q.thought] == ["Come here,"]
     assert [q.id for q in quotes] == ["Q0", "Q1", "Q2"]
+    monkeypatch.setattr(module, "ITALIC_THOUGHTS", False)
+    assert not any(q.thought for q in find_quotes(story))

@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ficlens.writers.json import story_to_dict
 from ficlens.writers.report import render_report, write_report
@@ -169,6 +171,15 @@ def test_script_json_escapes_everything_that_could_end_a_script():
     for bad in ("<", ">", "&", "\u2028", "\u2029", "NaN"):
         assert bad not in text
     assert json.loads(text) == {"a": value["a"], "n": None}
+
+
+@given(st.recursive(st.text() | st.integers() | st.none(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=12))
+def test_script_json_round_trips_anything_without_markup(value):
+    text = script_json(value)
+    assert not set(text) & {"<", ">", "&", "\u2028", "\u2029"}
+    assert json.loads(text) == value
 
 
 def test_ptext_makes_plotly_markup_literal():
@@ -347,10 +358,38 @@ def test_cli_report_writes_the_page(cli, tmp_path):
     assert str(out) in result.stderr
 
 
-def test_cli_report_default_output_is_the_story_name_in_the_current_directory(cli, tmp_path):
-    result = cli("report", str(FIXTURES / "archive_story.txt"), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "archive_story.html").exists()
+def test_cli_report_default_output_and_known_cast(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ficlens.cli import main
+
+    cast = tmp_path / "cast.json"
+    cast.write_text(json.dumps({"Lily Evans": ["Lily", "Evans"], "Severus Snape": ["Severus", "Sev"]}))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["report", str(FIXTURES / "archive_story.txt"), "--cast", str(cast)])
+    assert result.exit_code == 0, result.output
+    page = Page((tmp_path / "archive_story.html").read_text(encoding="utf-8"))
+    names = [c["name"] for c in page.data()["cast"]]
+    assert "Lily Evans" in names and "Severus Snape" in names
+
+
+def test_cli_report_from_an_analyze_json_document(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ficlens.cli import main
+    from ficlens.writers.json import dumps
+
+    story = sample_story()
+    (tmp_path / "story.json").write_text(dumps(story), encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"a": 1}', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["report", "story.json", "-o", "out.html"])
+    assert result.exit_code == 0, result.output
+    assert Page((tmp_path / "out.html").read_text(encoding="utf-8")).data()["cast"][2]["name"] == "Edda"
+    result = runner.invoke(main, ["report", "other.json"])
+    assert result.exit_code == 1
+    assert "other.json: not a ficlens/1 JSON document" in result.output
 
 
 @pytest.mark.parametrize("make", [

@@ -15,7 +15,9 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,6 +152,7 @@ def run_batch(
     store = PartStore(out)
     summary = BatchSummary(outdir=out)
     started = time.perf_counter()
+    previous = _stop_on_sigterm()
     try:
         summary.total, todo = corpus.count(store.done)
         summary.skipped = summary.total - todo
@@ -165,7 +168,20 @@ def run_batch(
     finally:
         store.close()
         summary.seconds = time.perf_counter() - started
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return summary
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM (a job scheduler's stop) end the batch like Ctrl-C: finished rows kept."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, stop)
 
 
 def _drive(client: Any, corpus: Corpus, store: PartStore, summary: BatchSummary, todo: int, *,

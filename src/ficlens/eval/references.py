@@ -362,3 +362,41 @@ def data_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     from ficlens.eval.data import find_dataset
 
     return find_dataset("litbank", explicit)
+
+
+def reference_tables(section: dict[str, Any]) -> list[Any]:
+    """The `references` section of an evaluation as rich tables (for `ficlens eval`)."""
+    from rich.table import Table
+
+    tables = []
+    coref = section.get("coreference")
+    if coref:
+        table = Table(title=f"Person coreference on LitBank ({section.get('documents')} documents, "
+                            f"{section.get('person_mentions')} mentions)")
+        table.add_column("setting")
+        for metric in ("MUC", "B3", "CEAF-e"):
+            table.add_column(f"{metric} P/R/F1", justify="right")
+        table.add_column("CoNLL F1", justify="right")
+        for setting, scores in coref.items():
+            cells = [f"{scores[m]['precision']:.3f}/{scores[m]['recall']:.3f}/{scores[m]['f1']:.3f}"
+                     for m in ("muc", "b3", "ceafe")]
+            table.add_row(setting, *cells, f"{scores['conll_f1']:.3f}")
+        tables.append(table)
+    places = section.get("places")
+    if places:
+        table = Table(title="Place mentions on LitBank (FAC, GPE, LOC)")
+        for column in ("precision", "recall", "F1", "gold", "predicted"):
+            table.add_column(column, justify="right")
+        table.add_row(f"{places['precision']:.3f}", f"{places['recall']:.3f}", f"{places['f1']:.3f}",
+                      str(places["tp"] + places["fn"]), str(places["tp"] + places["fp"]))
+        tables.append(table)
+    pronouns = section.get("pronoun_speakers")
+    if pronouns:
+        table = Table(title="Pronoun speech tags resolved to the gold speaker (PDNC anaphoric quotes)")
+        for column in ("mode", "quotes", "pronoun found", "accuracy", "baseline"):
+            table.add_column(column, justify="right")
+        for mode, row in pronouns.items():
+            table.add_row(mode, str(row["anaphoric_pronoun_quotes"]), str(row["pronoun_found"]),
+                          f"{row['accuracy']:.3f}", f"{row['baseline_accuracy']:.3f}")
+        tables.append(table)
+    return tables

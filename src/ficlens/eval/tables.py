@@ -74,5 +74,11 @@ def print_result(result: dict, console: Any = None) -> None:
     for table in build_tables(result):
         console.print(table)
     if "references" in result:
-        console.print("references:", result["references"])
+        from ficlens.eval.references import reference_tables
+
+        tables = reference_tables(result["references"])
+        for table in tables:
+            console.print(table)
+        if not tables:
+            console.print("references:", result["references"])
     console.print(f"stages: {', '.join(result['stages'])}; {result['seconds']} s")

@@ -23,6 +23,7 @@ ADDRESSEE_FEATURES = (
     "next2_speaker", "near_speaker", "near_speaker_count", "named_para", "named_prev_para",
     "named_in_quote", "prominence", "addressed_speaker", "speaker_addressed_them",
     "two_party", "same_para_quote", "voc_in_quote_other", "speaker_unknown",
+    "run_speaker", "run_speaker_count", "named_recent", "named_recent_count",
 )
 _INDEX = {name: i for i, name in enumerate(ADDRESSEE_FEATURES)}
 
@@ -94,8 +95,9 @@ def addressee_candidates(ctx: Context, qi: int, speakers: list[str | None]) -> l
             if _near(ctx, k, qi) and speakers[k]:
                 seen.append(speakers[k])
     pi = ctx.story.quotes[qi].paragraph or 0
-    for p in range(max(pi - 2, 0), pi + 1):
+    for p in range(max(pi - 6, 0), pi + 1):
         seen.extend(c for _, c, _ in ctx.paras[p].names)
+    seen.extend(_run_speakers(ctx, qi, speakers))
     seen.extend(c for _, c, _ in ctx.in_quote_names.get(qi, []))
     return [c for c in dict.fromkeys(seen) if c != speaker]
 
@@ -113,6 +115,11 @@ def addressee_features(ctx: Context, qi: int, cands: list[str],
     near = [speakers[k] for d in range(1, _SPAN + 1) for k in (qi - d, qi + d)
             if _near(ctx, k, qi) and speakers[k]]
     parties = set(near) | ({speaker} if speaker else set())
+    in_run = _run_speakers(ctx, qi, speakers)
+    recent: dict[str, int] = {}
+    for p in range(max(pi - 6, 0), pi + 1):
+        for _, c, _ in ctx.paras[p].names:
+            recent[c] = recent.get(c, 0) + 1
     prev_k = _neighbour(ctx, qi, speakers, -1)
     next_k = _neighbour(ctx, qi, speakers, +1)
     rows = []
@@ -160,8 +167,25 @@ def addressee_features(ctx: Context, qi: int, cands: list[str],
             put("two_party")
         if speaker is None:
             put("speaker_unknown")
+        if in_run.get(cand):
+            put("run_speaker")
+            put("run_speaker_count", min(in_run[cand], 6) / 6)
+        if recent.get(cand):
+            put("named_recent")
+            put("named_recent_count", min(recent[cand], 4) / 4)
         rows.append(f)
     return rows
+
+
+def _run_speakers(ctx: Context, qi: int, speakers: list[str | None]) -> dict[str, int]:
+    """How often each character speaks in the run of talk around quote `qi` (at most 20 turns)."""
+    run, turn = ctx.turns[qi]
+    counts: dict[str, int] = {}
+    for quotes in ctx.run_turns.get(run, [])[max(turn - 20, 0):turn + 21]:
+        for k in quotes:
+            if k != qi and speakers[k]:
+                counts[speakers[k]] = counts.get(speakers[k], 0) + 1
+    return counts
 
 
 def _neighbour(ctx: Context, qi: int, speakers: list[str | None], step: int,

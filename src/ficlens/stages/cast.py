@@ -207,7 +207,7 @@ def _name_runs(doc, text: str) -> list[tuple[int, int]]:
             return False  # headings, shouting
         if is_title(word):
             return True
-        return arr[k, 0] == PROPN and (word.isalpha() or "-" in word or "'" in word[1:])
+        return arr[k, 0] == PROPN and bool(_NAME_WORD.match(word))
 
     flags = [words[k][:1].isupper() and namey(k) for k in range(n)]
     runs = []
@@ -246,6 +246,7 @@ def _name_runs(doc, text: str) -> list[tuple[int, int]]:
     return runs
 
 
+_NAME_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019-][^\W\d_]+)*$")
 _QUOTE_MARKS = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
 
 
@@ -253,6 +254,9 @@ _LEADING_NOISE = {
     "dear", "poor", "old", "young", "little", "good", "my", "oh", "ah", "yes", "no", "well",
     "and", "but", "then", "now", "so", "said", "cried", "hey", "hello", "hi", "thank", "thanks",
     "sweet", "great", "big", "dearest", "darling", "lovely", "ok", "okay", "sorry", "please",
+    "about", "after", "before", "with", "for", "to", "from", "by", "at", "in", "on", "as", "if",
+    "when", "while", "upon", "of", "yet", "or", "nor", "though", "since", "until", "where",
+    "why", "how", "what", "who", "ask", "tell", "let", "see", "poor", "tomorrow", "today",
 }
 
 
@@ -371,7 +375,7 @@ def _cluster(found: dict[str, _FormStats],
         if len(core) < 2:
             continue
         gender = gender_of(title, core)
-        key = (core, _title_class(title) if title_gender(title or "") == "female" else None)
+        key = (core, "mrs" if _title_class(title) == "mrs" else None)
         if key not in by_key:
             # "Fitzwilliam Darcy" and "Mr. Fitzwilliam Darcy" are one; "Mrs. John Knightley" is not
             by_key[key] = len(entities)
@@ -393,12 +397,18 @@ def _cluster(found: dict[str, _FormStats],
                      if len(f.split(" ")) >= 3 and _title_class(split(f)[0]) == _title_class(title))
         return titled >= 3 and forms[form] > 3 * weight(i)
 
-    def pick(candidates: list[int]) -> int | None:
+    def pick(candidates: list[int], word: str | None = None) -> int | None:
         if not candidates:
             return None
         if len(candidates) == 1:
             return candidates[0]
-        weights = sorted(((weight(i), i) for i in candidates), reverse=True)
+        if word is not None:
+            # who is called by this word most: "Jane Fairfax" (90) over "Miss Jane Bates" (1)
+            def uses(i: int) -> int:
+                return sum(n for f, n in entities[i].forms.items() if word in split(f)[1])
+            weights = sorted(((uses(i), i) for i in candidates), reverse=True)
+        else:
+            weights = sorted(((weight(i), i) for i in candidates), reverse=True)
         if weights[0][0] >= 3 * max(weights[1][0], 1):
             return weights[0][1]
         return None
@@ -429,17 +439,19 @@ def _cluster(found: dict[str, _FormStats],
             continue
         word = core[0]
         lower = word.lower()
-        by_first = [i for i, e in enumerate(entities) if e.first == word]
+        # "Mrs. John Knightley" bears her husband's first name: it is not hers to lend
+        own = [i for i, e in enumerate(entities) if _title_class(e.title) != "mrs"]
+        by_first = [i for i in own if entities[i].first == word]
         if not by_first:
-            by_first = [i for i, e in enumerate(entities) if e.first and (
+            by_first = [i for i in own if (e := entities[i]).first and (
                 e.first.lower() in NICKNAMES.get(lower, ())
                 or lower in NICKNAMES.get(e.first.lower(), ())
                 or (len(word) >= 3 and e.first.startswith(word) and len(e.first) > len(word) + 1))]
         by_last = [i for i, e in enumerate(entities) if e.last == word and e not in
                    [entities[j] for j in by_first]]
-        target = pick(by_first) if by_first else None
+        target = pick(by_first, word) if by_first else None
         if target is None and not by_first:
-            target = pick(by_last)
+            target = pick(by_last, word)
             if target is None and len(by_last) > 1:
                 shared[form] = by_last
                 continue

@@ -36,7 +36,8 @@ PRONOUNS: dict[str, tuple[int, str, str | None, bool]] = {
     "yourselves": (2, "pl", None, True), "ye": (2, "pl", None, False),
     "thou": (2, "sg", None, False), "thee": (2, "sg", None, False),
     "thy": (2, "sg", None, False), "thine": (2, "sg", None, False),
-    "thyself": (2, "sg", None, True),
+    "thyself": (2, "sg", None, True), "yeh": (2, "sg", None, False), "yer": (2, "sg", None, False),
+    "'em": (3, "pl", None, False),
     "they": (3, "pl", None, False), "them": (3, "pl", None, False),
     "their": (3, "pl", None, False), "theirs": (3, "pl", None, False),
     "themselves": (3, "pl", None, True), "themself": (3, "pl", None, True),
@@ -503,6 +504,11 @@ class _Resolver:
         self.recent: list[int] = []  # entity ids mentioned lately, most recent last
         self.subject_of: dict[int, int] = {}  # verb id -> entity id of its subject
         self.narrator: dict[tuple[int, str], int] = {}
+        self.alias_owners: Counter = Counter()
+        for character in story.characters:
+            for key in {_name_key(a.split())[0] for a in {character.name, *character.aliases}}:
+                if key:
+                    self.alias_owners[key] += 1
         self.at_span = {(c.start, c.end): i for i, c in enumerate(cands)}
         self.genders = {c.id: _norm_gender(c.gender) for c in story.characters}
         self.speaker_spans: dict[tuple[int, int], str] = {}
@@ -519,16 +525,31 @@ class _Resolver:
 
     def for_character(self, cid: str) -> int:
         if cid not in self.by_character:
-            ent = Entity(id=len(self.entities), character=cid, gender=self.genders.get(cid))
             character = self.story.character(cid)
+            keys: list[tuple[str, ...]] = []
+            gender = self.genders.get(cid)
             if character is not None:
                 for alias in {character.name, *character.aliases}:
                     key, title_gender = _name_key(alias.split())
-                    if key:
-                        ent.keys.add(key)
-                        self.by_key.setdefault(key, ent.id)
-                    ent.gender = ent.gender or title_gender
-            self.entities.append(ent)
+                    if key and self.alias_owners.get(key) == 1:
+                        keys.append(key)
+                    gender = gender or title_gender
+            # a name met before the character was known is that character
+            known = [self.by_key[k] for k in keys if k in self.by_key
+                     and self.entities[self.by_key[k]].character is None]
+            if known:
+                ent = self.entities[known[0]]
+                ent.character = cid
+                ent.gender = ent.gender or gender
+            else:
+                ent = Entity(id=len(self.entities), character=cid, gender=gender)
+                self.entities.append(ent)
+            for key in keys:
+                ent.keys.add(key)
+                self.by_key.setdefault(key, ent.id)
+                for w in key:
+                    if ent.id not in self.by_token[w]:
+                        self.by_token[w].append(ent.id)
             self.by_character[cid] = ent.id
         return self.by_character[cid]
 
@@ -573,7 +594,9 @@ class _Resolver:
         for i, cand in enumerate(self.cands):
             if cand.quote is not None and (
                     (cand.kind == "pronoun" and cand.person in (1, 2))
-                    or (cand.kind == "nominal" and self.vocative(cand))):
+                    or (cand.kind == "nominal" and self.vocative(cand))
+                    or (cand.kind == "name" and not cand.character and self.vocative(cand)
+                        and _norm(cand.text) in _TITLE_WORDS)):
                 deferred.append(i)
                 continue
             if cand.kind == "name":
@@ -724,6 +747,12 @@ class _Resolver:
         elif cand.definite:
             eid = self.by_text.get(cand.text.lower())
             if eid is not None and cand.sent - self.entities[eid].last_sent <= 30:
+                return eid
+        if cand.number == "sg" and cand.head is not None and not cand.definite and not cand.possessed \
+                and not any(c.dep_ == "det" for c in cand.head.children):
+            # a bare `Mother`, `papa`, `uncle`: used like a name
+            eid = self.by_text.get(cand.text.lower())
+            if eid is not None:
                 return eid
         return self.new(cand)
 

@@ -49,6 +49,11 @@ RUN_ON_CHARS = 4000
 #: quotation per paragraph (PDNC's and BookNLP's convention), whose spans then end where each
 #: paragraph ends, without a closing mark. See docs/evaluation.md for what each scores.
 SPEECH_PER_PARAGRAPH = False
+#: Also return thoughts the format marks in italics (AO3 HTML) when a thought tag stands beside
+#: them (`*Not again,* she thought`), as quotations with `thought=True` whose spans are the
+#: italic text. Off by default: such spans hold no quotation mark, and the JSON contract
+#: promises that every quote span starts and ends with one.
+ITALIC_THOUGHTS = False
 #: Dash dialogue (`— Back to barracks!`) is read when at least this many paragraphs open with
 #: a dash and they outnumber the paragraphs opening with a quotation mark threefold.
 DASH_PARAGRAPHS = 10
@@ -145,7 +150,7 @@ def find_quotes(story: Story) -> list[Quote]:
             inner = " ".join(_inner(text, s) for s in group)
             quotes.append(Quote(id="", spans=spans, text=inner, chapter=chapter_index,
                                 paragraph=group[0].paragraph))
-    italics = story.metadata.extra.get("italics") or []
+    italics = story.metadata.extra.get("italics") or [] if ITALIC_THOUGHTS else []
     if italics:
         quotes.extend(_italic_thoughts(story, italics, quotes))
     quotes.sort(key=lambda q: q.start)

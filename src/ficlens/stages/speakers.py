@@ -551,6 +551,7 @@ FEATURES = (
     "run_back_even", "run_back_odd", "run_fwd_even", "run_fwd_odd", "run_first_turn",
     "run_two_party_other", "run_participant", "run_participant_count",
     "tag_nominal_gender_match", "tag_nominal_gender_mismatch",
+    "pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -763,6 +764,25 @@ def _conversation(ctx: Context, qi: int, cand: str, previous: list, put, prev_qu
     same = [k for k in ctx.paras[pi].quotes if k != qi and previous[k][0] == cand]
     if same:
         put("same_para_other")
+    # turn-taking with the confident speakers of the previous pass
+    for step, name in ((-1, "pred_back"), (+1, "pred_fwd")):
+        found = _nearest_confident(ctx, qi, step, previous)
+        if found and found[0] == cand:
+            put(f"{name}_even" if found[1] % 2 == 0 else f"{name}_odd")
+
+
+def _nearest_confident(ctx: Context, qi: int, step: int, previous: list,
+                       limit: int = 12, confidence: float = 0.7) -> tuple[str, int] | None:
+    run, turn = ctx.turns[qi]
+    turns = ctx.run_turns.get(run, [])
+    for d in range(1, limit + 1):
+        t = turn + step * d
+        if not 0 <= t < len(turns):
+            return None
+        for k in turns[t]:
+            if previous[k][0] and previous[k][1] >= confidence:
+                return previous[k][0], d
+    return None
 
 
 def _nearest_known(ctx: Context, qi: int, step: int, limit: int = 8) -> tuple[str, int] | None:

@@ -15,7 +15,7 @@ from ficlens.writers.report.emotions import EMOTION_ORDER, Arcs, _count, _is_num
 from ficlens.writers.report.view import UNKNOWN_COLOUR, colour_for
 
 #: At most this many characters are drawn in the network (the most talkative ones).
-MAX_NODES = 40
+MAX_NODES = 30
 #: At most this many relationships are offered in the arcs.
 MAX_RELATIONSHIPS = 12
 #: At most this many locations get their own row in the places chart.

@@ -31,8 +31,10 @@ from ficlens.writers.report.view import (
 
 #: Script lines per page: the page holds every line as data but draws one page at a time.
 PAGE_SIZE = 60
-#: Scenes listed in the places table (the chart shows them all).
+#: Scenes listed in the scenes table (the chart shows them all).
 MAX_SCENE_ROWS = 1500
+#: Places listed in the places table, the most mentioned first.
+MAX_PLACE_ROWS = 300
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
                  0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -139,7 +141,7 @@ def render_report(story: Story | Mapping[str, Any], *, page_size: int = PAGE_SIZ
     names = {c["id"]: c["name"] for c in cast}
     places = [{"name": p.get("name"), "kind": p.get("kind"),
                "count": p.get("count", len(p.get("mentions") or [])),
-               "characters": [names.get(c, c) for c in p.get("characters") or []]}
+               "characters": _some([names.get(c, c) for c in p.get("characters") or []])}
               for p in doc.get("places") or []]
     places.sort(key=lambda p: -int(p["count"] or 0))
     payload = {
@@ -163,7 +165,8 @@ def render_report(story: Story | Mapping[str, Any], *, page_size: int = PAGE_SIZ
         network=network,
         arcs=arcs,
         places_figure=places_fig,
-        places=places,
+        places=places[:MAX_PLACE_ROWS],
+        places_hidden=max(0, len(places) - MAX_PLACE_ROWS),
         scenes=scenes[:MAX_SCENE_ROWS],
         scenes_hidden=max(0, len(scenes) - MAX_SCENE_ROWS),
         css=_asset("report.css"),
@@ -172,6 +175,13 @@ def render_report(story: Story | Mapping[str, Any], *, page_size: int = PAGE_SIZ
         app_js=app_js,
         csp=content_security_policy(library, app_js),
     )
+
+
+def _some(names: list[str], limit: int = 8) -> list[str]:
+    """At most `limit` names, then how many more there are."""
+    if len(names) <= limit:
+        return names
+    return [*names[:limit], f"and {len(names) - limit} more"]
 
 
 def write_report(story: Story | Mapping[str, Any], path: str | os.PathLike[str], *,

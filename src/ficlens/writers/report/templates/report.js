@@ -52,7 +52,7 @@
 
   /* ---- script view --------------------------------------------------------------- */
   var SCRIPT = DATA.script;
-  var state = {speaker: null, lowOnly: false, page: 0, openNarration: false};
+  var state = {speaker: null, lowOnly: false, page: 0, openNarration: false, query: ""};
   var shown = SCRIPT.items;
   var chapterTitles = {};
   SCRIPT.chapters.forEach(function (c) { chapterTitles[c.index] = c.title; });
@@ -63,10 +63,19 @@
     return "Chapter " + c + (title ? ": " + title : "");
   }
 
+  function searchText(it) {
+    if (it._search === undefined) {
+      it._search = it.p.filter(function (part) { return part[0]; })
+        .map(function (part) { return part[1]; }).join(" ").toLowerCase();
+    }
+    return it._search;
+  }
+
   function applyFilter() {
     shown = SCRIPT.items.filter(function (it) {
       if (state.speaker !== null && it.s !== state.speaker) { return false; }
       if (state.lowOnly && it.k >= SCRIPT.low_confidence && it.s >= 0) { return false; }
+      if (state.query && searchText(it).indexOf(state.query) < 0) { return false; }
       return true;
     });
   }
@@ -192,6 +201,9 @@
     document.getElementById("open-narration").addEventListener("change", function (e) {
       state.openNarration = e.target.checked;
       document.querySelectorAll("#script-lines details.narr").forEach(function (d) { d.open = state.openNarration; });
+    });
+    document.getElementById("script-search").addEventListener("input", function (e) {
+      state.query = e.target.value.trim().toLowerCase(); state.page = 0; applyFilter(); renderScript();
     });
     document.getElementById("chapter-jump").addEventListener("change", function (e) {
       state.page = Math.floor(Number(e.target.value) / PAGE_SIZE); renderScript();
