@@ -33,7 +33,8 @@ def main(argv: list[str]) -> int:
         per_bin[max(0, bisect.bisect_right(starts, row["start"]) - 1)].append(row["valence"])
     names = {c.id: c.name for c in story.characters}
     wanted = argv[1:] or [c.name for c in sorted(story.characters, key=lambda c: -c.quotes)[:3]]
-    ids = [cid for cid, name in names.items() if name in wanted]
+    ids = [c.id for c in story.characters
+           if any(w == c.name or w in c.aliases for w in wanted)]
     header = ["bin", "narration"] + [f"{names[c]} (speech/narr.)" for c in ids]
     print("\t".join(header))
     for k, b in enumerate(bins):

@@ -173,7 +173,8 @@ class Novel:
         return x, y, groups
 
 
-KIND = os.environ.get("FICLENS_SPEAKER_MODEL", "logreg")
+KIND = os.environ.get("FICLENS_SPEAKER_MODEL", "mlp")  # or "logreg"
+EXTRA_PASSES = 1
 
 
 def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
@@ -197,7 +198,8 @@ def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
 
 
 _SECOND_PASS = set(sp.FEATURES[sp.FEATURES.index("prev1_same_para"):sp.FEATURES.index("run_back_even")])
-_SECOND_PASS |= {"pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd"}
+_SECOND_PASS |= {"pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd",
+                 "nominal_assoc"}
 STAGE1 = tuple(n for n in sp.FEATURES if n not in _SECOND_PASS)
 STAGE2 = sp.FEATURES
 
@@ -229,7 +231,8 @@ def train(novels: list[Novel], folds: int = 4) -> dict:
             x2 += x
             y2 += y
     stage2 = fit(x2, y2, STAGE2)
-    return {"stage1": stage1, "stage2": stage2, "addressees": fit_addressees(novels)}
+    return {"stage1": stage1, "stage2": stage2, "extra_passes": EXTRA_PASSES,
+            "addressees": fit_addressees(novels)}
 
 
 def fit_addressees(novels: list[Novel]) -> dict:
@@ -259,7 +262,7 @@ def evaluate(novel: Novel, model: dict) -> dict[str, list[int]]:
     """Correct / total speakers by PDNC quote type, over all gold quotations."""
     first = sp.predict(novel.ctx, model["stage1"], None)
     second = sp.predict(novel.ctx, model["stage2"], first)
-    for _ in range(int(os.environ.get("FICLENS_EXTRA_PASSES", "0"))):
+    for _ in range(model.get("extra_passes", 0)):
         second = sp.predict(novel.ctx, model["stage2"], second)
     names = {c.id: c.name for c in novel.story.characters}
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -287,6 +290,77 @@ def evaluate(novel: Novel, model: dict) -> dict[str, list[int]]:
     return out
 
 
+def official(novel: Novel, folder: Path, model: dict) -> dict[str, dict]:
+    """The `ficlens eval pdnc` counts of one held-out novel, cast given and end to end,
+    with the real stages running on the given weights."""
+    import copy
+
+    from ficlens.eval.pdnc import load_novel
+    from ficlens.eval.runner import score_document
+
+    gold = load_novel(folder)
+    sp.load_model.cache_clear()
+    saved = sp.load_model, ad.load_model
+    sp.load_model = ad.load_model = lambda: model
+    try:
+        out = {}
+        for mode in ("cast-given", "end-to-end"):
+            story = copy.copy(novel.story)
+            story.__dict__.pop("_dialogue_context", None)
+            story.quotes = [copy.copy(q) for q in novel.story.quotes]
+            if mode == "end-to-end":
+                story.cast, story.characters, story.mentions = None, [], []
+                story = get_stage("cast")(story)
+            story = get_stage("speakers")(story)
+            story = get_stage("addressees")(story)
+            out[mode] = score_document(gold, story, mode)[0]
+        return out
+    finally:
+        sp.load_model, ad.load_model = saved
+
+
+def print_official(totals: dict[str, dict]) -> None:
+    from ficlens.eval.runner import finish_mode
+
+    for mode, counts in totals.items():
+        result = finish_mode(counts)
+        speakers, addressees = result["speakers"], result["addressees"]
+        by_type = {t: f"{v['accuracy']:.3f} ({v['total']})" for t, v in speakers["by_type"].items()}
+        print(f"OFFICIAL {mode}: speaker accuracy {speakers['accuracy']:.3f} "
+              f"({speakers['total']}) {by_type}; addressees P {addressees['precision']:.3f} "
+              f"R {addressees['recall']:.3f} F1 {addressees['f1']:.3f}; split "
+              f"{result['characters']['split']}/{result['characters']['eligible']} "
+              f"({result['characters']['share']:.3f})", flush=True)
+
+
+def aggregate(paths: list[str]) -> int:
+    """Sum per-novel counts files (from parallel --heldout runs) and print the totals."""
+    from ficlens.eval.runner import _add
+
+    official_totals: dict[str, dict] = {}
+    own: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    seen = set()
+    for path in paths:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["novel"] in seen:
+                continue
+            seen.add(row["novel"])
+            for mode, counts in row["official"].items():
+                _add(official_totals.setdefault(mode, {}), counts)
+            for key, (a, b) in row["own"].items():
+                own[key][0] += a
+                own[key][1] += b
+    print(f"{len(seen)} held-out novels")
+    tp, fp, fn = (own.pop(k)[0] for k in ("addr_tp", "addr_fp", "addr_fn"))
+    print("LEAVE-ONE-NOVEL-OUT (own alignment)",
+          {key: f"{a / b:.3f} ({b})" for key, (a, b) in sorted(own.items())})
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    print(f"  addressees: P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}")
+    print_official(official_totals)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="PDNC folder or the data folder holding pdnc/")
@@ -295,9 +369,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loo", action="store_true", help="report leave-one-novel-out accuracy")
     parser.add_argument("--folds", type=int, default=0,
                         help="report accuracy with novels held out in this many groups (faster)")
+    parser.add_argument("--official", action="store_true",
+                        help="with --loo/--folds, also score the held-out novels as `ficlens eval "
+                             "pdnc` does (cast given and end to end, the real stages)")
+    parser.add_argument("--heldout", nargs="*", help="with --loo: hold out only these novels")
+    parser.add_argument("--counts", help="with --official: append per-novel counts (JSON lines)")
+    parser.add_argument("--aggregate", nargs="*",
+                        help="print the totals of counts files written by --counts, and exit")
     parser.add_argument("--out", default=str(ROOT / "src/ficlens/data/speaker_model.json"))
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv)
+    if args.aggregate:
+        return aggregate(args.aggregate)
     pdnc = data_dir(args.data)
     if not pdnc.is_dir():
         print(f"train_speaker_model: error: {pdnc}: PDNC data not found", file=sys.stderr)
@@ -318,12 +401,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{folder.name}: {len(gold)} quotes, {time.time() - t:.1f}s", file=sys.stderr)
     if args.loo or args.folds:
         total: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        official_totals: dict[str, dict] = {}
         groups = [[n] for n in novels] if args.loo else [novels[k::args.folds]
                                                            for k in range(args.folds)]
+        if args.heldout:
+            groups = [g for g in groups if any(n.name in args.heldout for n in g)]
         for group in groups:
             model = train([n for n in novels if n not in group])
             for novel in group:
                 scores = evaluate(novel, model)
+                if args.official:
+                    from ficlens.eval.runner import _add
+
+                    counts = official(novel, pdnc / novel.name, model)
+                    for mode, c in counts.items():
+                        _add(official_totals.setdefault(mode, {}), c)
+                    if args.counts:
+                        with open(args.counts, "a", encoding="utf-8") as fh:
+                            fh.write(json.dumps({"novel": novel.name, "official": counts,
+                                                 "own": scores}) + "\n")
                 for key, (a, b) in scores.items():
                     total[key][0] += a
                     total[key][1] += b
@@ -334,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         print(label, {key: f"{a / b:.3f} ({b})" for key, (a, b) in sorted(total.items())})
         p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
         print(f"{label} addressees: P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}")
+        if args.official:
+            print_official(official_totals)
     if not args.no_save:
         model = train(novels)
         model["trained_on"] = [n.name for n in novels]

@@ -75,6 +75,13 @@ def test_map_characters_by_aliases():
                        "C3": None, "C4": None, "C5": "Emma"}
 
 
+def test_map_characters_prefers_the_more_prominent_bearer_of_a_shared_name():
+    gold = {"Tony Last": {"Tony", "Mr. Last"}, "Richard Last": {"Mr Last"}}
+    predicted = {"C0": ["Mr. Last"]}
+    assert map_characters(predicted, gold) == {"C0": None}  # `Mr. Last` = `Mr Last`: a tie
+    assert map_characters(predicted, gold, {"Tony Last": 300, "Richard Last": 2}) == {"C0": "Tony Last"}
+
+
 def test_split_share():
     rows = [("Emma", "C0", "Emma")] * 4 + [("Emma", "C5", "Emma")]  # Emma: 5 quotes, 2 ids
     rows += [("Harriet", "C1", "Harriet")] * 6  # one id
@@ -113,7 +120,8 @@ def test_score_document_counts_speakers_and_addressees():
     gold, story = _tiny_case()
     counts, rows, matches = score_document(gold, story, "cast-given")
     assert matches == {0: 0, 1: 1}
-    assert counts["quotes"] == {"gold": 3, "predicted": 3, "matched": 2}
+    assert counts["quotes"] == {"gold": 3, "predicted": 3, "matched": 2,
+                                "spans": {"gold": 4, "predicted": 4, "matched": 3}}
     result = finish_mode(counts)
     speakers = result["speakers"]
     assert speakers["correct"] == 1 and speakers["total"] == 3  # the missed Q2 counts as wrong

@@ -112,3 +112,57 @@ def test_quotes_frame_follows_the_json_fields(analysed) -> None:
     assert [list(map(list, s)) for s in frame["spans"]] == [q["spans"] for q in doc["quotes"]]
     assert set(frame["story_id"]) == {sid}
     assert all(n > 0 for n in frame["words"])
+
+
+def test_tables_flatten_network_and_emotion_arcs() -> None:
+    """The `network` and `emotions` fields of the JSON, one row per edge and per arc point."""
+    from ficlens.model import Character
+
+    story = story_from_text("Title: Two\n\n\u201cHello,\u201d said Ann.\n\n\u201cHi,\u201d Ben said.\n")
+    story.characters = [Character("C0", "Ann"), Character("C1", "Ben")]
+    story.network = {
+        "nodes": [{"id": "C0", "degree": 1.0, "betweenness": 0.0, "pagerank": 0.6},
+                  {"id": "C1", "degree": 1.0, "betweenness": 0.0, "pagerank": 0.4}],
+        "edges": [
+            {"source": "C0", "target": "C1", "kind": "speaks_to", "directed": True,
+             "weight": 2, "quotes": 2, "words": 7, "valence": 0.5},
+            {"source": "C0", "target": "C1", "kind": "co_occurs", "directed": False,
+             "weight": 1, "scenes": 1, "new_measure": "x"},
+        ],
+    }
+    axis = {"unit": "segment", "bins": [{"index": 0, "label": "1/2", "start": 0, "end": 10},
+                                        {"index": 1, "label": "2/2", "start": 10, "end": 20}]}
+    arc = {"count": [1, 0], "valence": [0.25, None], "smoothed": [0.25, 0.2],
+           "emotions": {"joy": [1.0, None], "fear": [0.0, None]}}
+    story.emotions = {
+        "time_axis": axis,
+        "characters": {"C0": {"name": "Ann", "speech": arc,
+                              "narration": {"count": [0, 0], "valence": [None, None],
+                                            "smoothed": [None, None]}}},
+        "relationships": [{"source": "C0", "target": "C1", "count": [0, 2],
+                           "valence": [None, -0.5], "smoothed": [None, -0.5]}],
+    }
+    tables = story_tables(story, "s1")
+    characters = tables["characters"].to_pylist()
+    assert [(c["id"], c["pagerank"]) for c in characters] == [("C0", 0.6), ("C1", 0.4)]
+    edges = tables["edges"].to_pylist()
+    assert edges[0]["kind"] == "speaks_to" and edges[0]["words"] == 7
+    assert edges[0]["valence"] == 0.5 and edges[0]["attributes"] is None
+    assert edges[1]["scenes"] == 1 and json.loads(edges[1]["attributes"]) == {"new_measure": "x"}
+    arcs = tables["emotions"].to_pylist()
+    speech = [a for a in arcs if a["series"] == "speech"]
+    assert [(a["point"], a["time"], a["count"], a["valence"], a["smoothed"], a["joy"])
+            for a in speech] == [(0, "1/2", 1, 0.25, 0.25, 1.0), (1, "2/2", 0, None, 0.2, None)]
+    assert not [a for a in arcs if a["series"] == "narration"]  # nothing there at all
+    (rel,) = [a for a in arcs if a["scope"] == "relationship"]
+    assert (rel["character"], rel["target"], rel["point"], rel["valence"]) == ("C0", "C1", 1, -0.5)
+    assert all(a["story_id"] == "s1" and a["unit"] == "segment" for a in arcs)
+
+
+def test_a_story_without_network_or_emotions_has_empty_tables_of_the_same_schema() -> None:
+    story = story_from_text("Title: Plain\n\nNothing is said here at all.\n")
+    tables = story_tables(story, "plain")
+    for name in TABLES:
+        assert tables[name].schema == SCHEMAS[name]
+    assert tables["stories"].num_rows == 1
+    assert tables["edges"].num_rows == tables["emotions"].num_rows == 0

@@ -43,6 +43,11 @@ def test_curly_double_quotes():
     assert quoted(story) == [["\u201cHello,\u201d", "\u201cAre you coming?\u201d"]]
 
 
+def test_curly_marks_typed_the_wrong_way_round():
+    story = story_of("\u201cHello,\u201c said Lily. \u201dAre you coming?\u201d")
+    assert quoted(story) == [["\u201cHello,\u201c", "\u201dAre you coming?\u201d"]]
+
+
 def test_new_sentence_of_narration_starts_a_new_quote():
     story = story_of('"Yes." He turned away and looked at the sea. "No."')
     assert quoted(story) == [['"Yes."'], ['"No."']]
@@ -74,8 +79,8 @@ def test_multi_paragraph_speech_is_one_span_from_first_to_last_mark():
 
 
 def test_unclosed_quote_without_reopening_ends_with_its_paragraph():
-    story = story_of('"It began in the spring.', "She stopped. Nobody spoke.")
-    assert quoted(story) == [['"It began in the spring.']]
+    story = story_of('"It began in the spring.', "She stopped. Nobody spoke.", '"Really?" he asked.')
+    assert quoted(story) == [['"It began in the spring.'], ['"Really?"']]
 
 
 def test_em_dash_cut_off_then_new_quote():
@@ -97,6 +102,15 @@ def test_scare_quotes_and_titles_are_not_speech():
         '"Come here," said Tom.',
     )
     assert quoted(story) == [['"Come here,"']]
+
+
+def test_written_text_is_not_speech():
+    story = story_of(
+        'She found a card, on which was written, "Back at noon, do not wait."',
+        'Over the door hung the family motto: "Never yield."',
+        '"Never," said Tom.',
+    )
+    assert quoted(story) == [['"Never,"']]
 
 
 def test_quoted_words_after_a_speech_verb_are_speech():

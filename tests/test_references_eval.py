@@ -59,3 +59,30 @@ def test_litbank_references_on_one_document(data_dir):
         assert 0 < coref[setting]["conll_f1"] <= 1
     assert coref["gold-mentions"]["conll_f1"] > coref["gold-mentions baseline"]["conll_f1"]
     assert 0 < result["places"]["f1"] <= 1
+
+
+def test_pdnc_pronoun_accuracy_counts_the_speech_tag_pronoun():
+    from pathlib import Path
+
+    from references_helpers import story_with_cast
+
+    from ficlens.eval.data import GoldDocument, GoldQuote
+    from ficlens.eval.references import _pdnc_pronoun_counts
+    from ficlens.model import Character
+    from ficlens.stages.coref import resolve_mentions
+
+    text = ('Chapter 1\n\nAnna met Ben at the gate. "Hello there," she said.\n\n'
+            'Ben turned to Carl. "Go away," he said.\n')
+    cast = [Character("C0", "Anna", [], "female"), Character("C1", "Ben", [], "male"),
+            Character("C2", "Carl", [], "male")]
+    story = resolve_mentions(story_with_cast(text, cast, {}))
+    quotes = [GoldQuote(id=f"Q{i}", spans=[(q.start + 1, q.end - 1)], speaker=speaker,
+                        type="Anaphoric", referring_expression=tag)
+              for i, (q, speaker, tag) in enumerate(zip(story.quotes, ["Anna", "Ben"],
+                                                        ["she said", "he said"]))]
+    gold = GoldDocument("pdnc", "toy", Path("toy.txt"), text, quotes,
+                        {"Anna": {"Anna"}, "Ben": {"Ben"}, "Carl": {"Carl"}})
+    counts = _pdnc_pronoun_counts(gold, story, "cast-given")
+    assert counts["total"] == 2 and counts["found"] == 2
+    assert counts["correct"] == 2  # `he` is Ben, the subject, not Carl, the nearest name
+    assert counts["baseline"] == 1  # the baseline takes Carl

@@ -109,6 +109,16 @@ def test_no_characters_no_speakers():
 
 
 def test_shipped_model_is_small_and_has_both_passes():
+    from importlib import resources
+
+    from ficlens.stages.speakers import FEATURES
+
+    path = resources.files("ficlens.data").joinpath("speaker_model.json")
+    assert len(path.read_bytes()) < 2_000_000
     model = load_model()
-    assert {"stage1", "stage2"} <= set(model)
-    assert len(model["stage2"]["coef"]) == len(model["stage2"]["features"])
+    assert {"stage1", "stage2", "addressees"} <= set(model)
+    for stage in ("stage1", "stage2"):
+        weights = model[stage]
+        assert set(weights["features"]) <= set(FEATURES)
+        first = weights["coefs"][0] if weights["type"] == "mlp" else [weights["coef"]]
+        assert len(first) == len(weights["features"]) or len(first[0]) == len(weights["features"])

@@ -96,18 +96,21 @@ def _words(forms: Iterable[str]) -> set[str]:
     return {w for form in forms for w in form.replace("'s", "").split() if w not in NAME_FILLERS}
 
 
-def map_characters(predicted: Mapping[str, Sequence[str]],
-                   gold: Mapping[str, Iterable[str]]) -> dict[str, str | None]:
+def map_characters(predicted: Mapping[str, Sequence[str]], gold: Mapping[str, Iterable[str]],
+                   prominence: Mapping[str, int] | None = None) -> dict[str, str | None]:
     """Predicted character id -> gold character name (or None), by names alone.
 
     `predicted` gives each id its name first, then its aliases; `gold` gives each gold
-    character its alias set. Names are compared after `normalize_name`. A predicted
-    character maps to the gold character that ranks highest on, in order: (1) how many
-    of its name forms are gold aliases, (2) whether its main name is one, (3) how many
-    distinctive words (titles and fillers such as `Mr`, `the` left out) its names share
-    with the gold aliases. It maps to nobody when nothing is shared or when two gold
-    characters tie on all three. Several predicted ids may map to one gold character.
+    character its alias set; `prominence` (optional) the number of gold quotations of each
+    gold character. Names are compared after `normalize_name`. A predicted character maps
+    to the gold character that ranks highest on, in order: (1) how many of its name forms
+    are gold aliases, (2) whether its main name is one, (3) how many distinctive words
+    (titles and fillers such as `Mr`, `the` left out) its names share with the gold
+    aliases, (4) the gold character's prominence (the more prominent bearer of a shared
+    name). It maps to nobody when nothing is shared or when two gold characters tie on
+    all four. Several predicted ids may map to one gold character.
     """
+    prominence = prominence or {}
     gold_forms = {name: {normalize_name(a) for a in aliases} | {normalize_name(name)}
                   for name, aliases in gold.items()}
     gold_words = {name: _words(forms) for name, forms in gold_forms.items()}
@@ -119,13 +122,16 @@ def map_characters(predicted: Mapping[str, Sequence[str]],
             continue
         main, unique = forms[0], set(forms)
         words = _words(unique)
-        best: tuple[int, int, int] = (0, 0, 0)
+        best: tuple[int, int, int, int] = (0, 0, 0, 0)
         winners: list[str] = []
         for name, aliases in gold_forms.items():
-            key = (len(unique & aliases), int(main in aliases), len(words & gold_words[name]))
+            shared = (len(unique & aliases), int(main in aliases), len(words & gold_words[name]))
+            if shared == (0, 0, 0):
+                continue
+            key = (*shared, prominence.get(name, 0))
             if key > best:
                 best, winners = key, [name]
-            elif key == best and key != (0, 0, 0):
+            elif key == best:
                 winners.append(name)
         mapping[pid] = winners[0] if len(winners) == 1 else None
     return mapping

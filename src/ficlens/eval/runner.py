@@ -339,7 +339,11 @@ def _mapped_addressees(quote: Any, mapping: dict[str, str | None]) -> list[str |
 
 def _character_mapping(gold: GoldDocument, story: Story, mode: str) -> dict[str, str | None]:
     predicted = {c.id: [c.name, *c.aliases] for c in story.characters}
-    mapping = map_characters(predicted, gold.characters)
+    prominence: dict[str, int] = {}
+    for quote in gold.quotes:
+        if quote.speaker is not None:
+            prominence[quote.speaker] = prominence.get(quote.speaker, 0) + 1
+    mapping = map_characters(predicted, gold.characters, prominence)
     if mode == "cast-given":
         for c in story.characters:
             if c.name in gold.characters:

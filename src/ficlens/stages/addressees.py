@@ -126,7 +126,7 @@ def addressee_features(ctx: Context, qi: int, cands: list[str],
     for cand in cands:
         f = [0.0] * len(ADDRESSEE_FEATURES)
 
-        def put(name: str, value: float = 1.0) -> None:
+        def put(name: str, value: float = 1.0, f: list[float] = f) -> None:
             f[_INDEX[name]] = value
 
         put("bias")

@@ -256,7 +256,7 @@ _LEADING_NOISE = {
     "sweet", "great", "big", "dearest", "darling", "lovely", "ok", "okay", "sorry", "please",
     "about", "after", "before", "with", "for", "to", "from", "by", "at", "in", "on", "as", "if",
     "when", "while", "upon", "of", "yet", "or", "nor", "though", "since", "until", "where",
-    "why", "how", "what", "who", "ask", "tell", "let", "see", "poor", "tomorrow", "today",
+    "why", "how", "what", "who", "ask", "tell", "let", "see", "tomorrow", "today",
 }
 
 
@@ -364,9 +364,8 @@ def _cluster(found: dict[str, _FormStats],
         tc, ec = _title_class(title), _title_class(entity.title)
         if tc and ec and tc != ec and {tc, ec} & {"mr", "mrs", "miss", "ms"}:
             return False
-        if tc == "mrs" and ec != "mrs" and len(entity.core) >= 2:
-            return False  # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother
-        return True
+        # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother
+        return not (tc == "mrs" and ec != "mrs" and len(entity.core) >= 2)
 
     ordered = sorted(forms, key=lambda f: (-len(split(f)[1]), -forms[f], f))
     # 1. full names (two or more words besides titles): one character per distinct core+gender

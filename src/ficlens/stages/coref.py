@@ -76,7 +76,7 @@ _LONG_WINDOW = 25  # ... and further back when nothing nearer agrees with it
 _NOMINAL_WINDOW = 80  # sentences a definite description looks back for its head noun
 _DECAY = 0.5  # salience kept from one sentence to the next
 _EPITHET_SALIENCE = 100.0
-EPITHETS = False
+EPITHETS = True
 
 
 @dataclass

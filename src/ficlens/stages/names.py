@@ -35,14 +35,14 @@ NOT_CHARACTERS = {
     "saturday", "sunday", "christmas", "easter", "english", "french", "german", "italian",
     "spanish", "american", "england", "france", "london", "paris", "ok", "okay", "yes", "no",
     "oh", "ah", "hm", "hmm", "mr", "mrs", "miss", "sir", "madam", "ma'am", "dear", "darling",
-    "i", "the", "a", "an", "and", "but", "ch", "a/n", "an", "end", "fin", "thank", "thanks",
+    "i", "the", "a", "an", "and", "but", "ch", "a/n", "end", "fin", "thank", "thanks",
     "please", "hello", "hi", "goodbye", "bye", "mum", "mom", "dad", "mama", "papa", "mamma",
     "aye", "nay", "alas", "hush", "bah", "pooh", "hurrah", "amen", "sh", "shh", "ha", "haha",
     "chapter one", "prologue", "epilogue", "author", "note", "disclaimer", "summary",
 }
 
-_TITLE_RE = re.compile(r"^(?:%s)\.?$" % "|".join(sorted((re.escape(t) for t in TITLES), key=len,
-                                                         reverse=True)), re.IGNORECASE)
+_TITLE_ALTERNATIVES = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
+_TITLE_RE = re.compile(r"^(?:" + _TITLE_ALTERNATIVES + r")\.?$", re.IGNORECASE)
 
 
 def is_title(word: str) -> bool:

@@ -151,8 +151,10 @@ def _phrase(doc: Any, head: Any) -> tuple[int, int]:
     left = head.i
     right = head.i
     for child in head.children:
-        if child.dep_ in ("conj", "cc", "punct", "appos", "preconj", "relcl", "case"):
+        if child.dep_ in ("conj", "cc", "punct", "appos", "preconj", "case"):
             continue
+        if child.dep_ == "relcl" and doc[child.left_edge.i - 1].is_punct:
+            continue  # `the hall, where ...` adds to the phrase; `the hall where ...` is part of it
         left = min(left, child.left_edge.i)
         right = max(right, child.right_edge.i)
     while left < head.i and (doc[left].is_punct or doc[left].dep_ in ("cc", "preconj")):

@@ -19,11 +19,15 @@ included. The finder
   new quotation when the narration between them begins a new sentence after a
   finished one, ends with a colon, or is long;
 * drops scare quotes, titles and quoted words inside a sentence (`her 'one mistake'`,
-  `spoke of it as "handsome."`), which are not speech.
+  `spoke of it as "handsome."`) and quotations in paragraphs indented deeper than
+  the story's usual ones (verse, cards, signs), which are not speech;
+* reads dash dialogue (`— Come up, Kinch!`) in texts written that way, and, when
+  switched on, thoughts the format marks in italics (`ITALIC_THOUGHTS`).
 
-A quotation that is never closed ends at the end of its paragraph; its last span
-then ends with the paragraph's last character instead of a closing mark (see
-docs/evaluation.md).
+Every span starts with its opening mark and ends with its closing mark, except where
+the text has none: a quotation never closed ends at the end of its paragraph (or at
+the dash or sentence end before the next opening mark), a dash speech starts with
+its dash, an italic thought is its italic text. docs/evaluation.md has the measures.
 """
 
 from __future__ import annotations
@@ -144,6 +148,7 @@ def find_quotes(story: Story) -> list[Quote]:
             segments = _with_dash_dialogue(text, story.paragraphs, ids, segments)
         segments = [s for n, s in enumerate(segments)
                     if not _is_scare_quote(text, s, story.paragraphs, segments[n - 1] if n else None)
+                    and not _is_written_text(text, s)
                     and indents[s.paragraph] < usual_indent + 3]  # indented: verse, a card, a sign
         for group in _group(text, segments):
             spans = [(s.start, s.end) for s in group]
@@ -183,10 +188,18 @@ def _double_marks(text: str, paragraph: Paragraph) -> list[_Mark]:
     start, end = paragraph.start, paragraph.end
     for i in range(start, end):
         c = text[i]
-        if c in DOUBLE_OPEN:
-            marks.append(_Mark(i, OPEN))
-        elif c in DOUBLE_CLOSE:
-            marks.append(_Mark(i, CLOSE))
+        if c in DOUBLE_OPEN or c in DOUBLE_CLOSE:
+            role = OPEN if c in DOUBLE_OPEN else CLOSE
+            if c in "\u201c\u201d":
+                # A curly mark typed the wrong way round (`"Hello,“ she said`, `”Hello`):
+                # its place in the text decides.
+                before = text[i - 1] if i > start else " "
+                after = text[i + 1] if i + 1 < end else " "
+                if role == OPEN and not before.isspace() and (after.isspace() or i + 1 == end):
+                    role = CLOSE
+                elif role == CLOSE and (before.isspace() or i == start) and after.isalnum():
+                    role = OPEN
+            marks.append(_Mark(i, role))
         elif c == '"' or c == "\u201f":
             before = text[i - 1] if i > start else " "
             after = text[i + 1] if i + 1 < end else " "
@@ -326,8 +339,9 @@ def _run_on(text: str, paragraph: Paragraph, marks: list[_Mark], skipped: int) -
     mark = marks[0]
     at_start = mark.offset == _first_char(text, paragraph)
     if at_start and mark.role in (OPEN, EITHER):
-        # The multi-paragraph convention: the next paragraph of the speech re-opens.
-        return "reopen"
+        # The multi-paragraph convention: the next paragraph of the speech re-opens. After
+        # paragraphs without marks that is no speech going on but an unclosed quotation.
+        return "reopen" if skipped == 0 else "end"
     if mark.role == CLOSE and not mark.weak or mark.role == EITHER:
         return "close"
     return "end"
@@ -467,7 +481,26 @@ def _merge_adjacent(text: str, spans: list) -> list[tuple[int, int]]:
     return merged
 
 
-# --- scare quotes and titles -------------------------------------------------------------
+# --- scare quotes, titles, written text -------------------------------------------------
+
+# `a card, on which was written, "..."`, `the motto: "..."`: text written, not said
+_WRITTEN_BEFORE = re.compile(
+    r"\b(?:entitled|titled|inscription|inscribed|headed|labell?ed|printed|engraved|painted|"
+    r"motto|placard|banner|telegram|poster|written)\b[^.!?\"\u201c\u201d]{0,25}$",
+    re.IGNORECASE,
+)
+_WRITTEN_AFTER = re.compile(
+    r"\W{0,3}\s*(?:was|were) (?:painted|written|printed|engraved|inscribed)\b", re.IGNORECASE
+)
+
+
+def _is_written_text(text: str, segment: _Segment) -> bool:
+    """True for an inscription, a title page, a telegram: quoted text introduced as written."""
+    if segment.dash:
+        return False
+    before = text[max(0, segment.start - 60):segment.start]
+    return bool(_WRITTEN_BEFORE.search(before) or _WRITTEN_AFTER.match(text, segment.end))
+
 
 _MINOR_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with",
                 "as", "from", "is", "it", "i", "have", "my"}

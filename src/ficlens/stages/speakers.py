@@ -36,8 +36,8 @@ SPEECH_VERBS = {
     "chime", "offer", "correct", "confess", "acknowledge", "note", "state", "inform",
     "tease", "joke", "lie", "promise", "point", "counter", "concede", "comment", "echo",
     "go", "write", "read", "sing", "pray", "hazard", "venture", "volunteer", "bawl", "shriek",
-    "exclaim", "ejaculate", "vociferate", "falter", "urge", "entreat", "implore", "whine",
-    "burst", "cut", "interject", "reply", "quote", "recite", "scold", "lecture", "stammer",
+    "ejaculate", "vociferate", "falter", "entreat", "implore", "whine",
+    "burst", "cut", "interject", "quote", "recite", "scold", "lecture",
 }
 _FEMALE_NOUNS = {"woman", "girl", "lady", "mother", "wife", "aunt", "sister", "daughter",
                  "widow", "queen", "duchess", "maid", "niece", "bride", "mistress", "hostess",
@@ -99,6 +99,7 @@ class Context:
     known: list[str | None] = field(default_factory=list)  # speaker the sieve gives, per quote
     run_known: dict[int, Counter] = field(default_factory=dict)  # run -> sieve speakers
     base_rows: dict[tuple[int, str], list[float]] = field(default_factory=dict)  # feature cache
+    focal: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # chapter -> gender -> ids
 
 
 def attribute_speakers(story: Story) -> Story:
@@ -109,8 +110,9 @@ def attribute_speakers(story: Story) -> Story:
     model = load_model()
     first = predict(ctx, model["stage1"], None)
     second = predict(ctx, model["stage2"], first)
-    if "stage3" in model:
-        second = predict(ctx, model["stage3"], second)
+    for _ in range(model.get("extra_passes", 0)):
+        # the second pass again, now seeing its own (better) speakers of the neighbours
+        second = predict(ctx, model["stage2"], second)
     for quote, tag, (speaker, confidence) in zip(story.quotes, ctx.tags, second):
         quote.speaker = speaker
         quote.confidence = round(confidence, 3)
@@ -229,12 +231,30 @@ def _build_context(story: Story) -> Context:
     ctx = Context(story, tags, paras, name_starts, name_chars, in_quote_names,
                   {c.id: c.gender for c in story.characters}, prominence, None, first_person)
     ctx.narrator = _narrator(ctx) if first_person else None
+    _focal(ctx)
     _turns(ctx)
     ctx.known = [None] * len(story.quotes)
     for qi in range(len(story.quotes)):
         decided = sieve(ctx, qi)
         ctx.known[qi] = decided[0] if decided else None
     return ctx
+
+
+def _focal(ctx: Context) -> None:
+    """Per chapter, the characters most often the subject of its narration, by gender."""
+    counts: dict[int, Counter] = {}
+    for paragraph, para in zip(ctx.story.paragraphs, ctx.paras):
+        chapter = counts.setdefault(paragraph.chapter, Counter())
+        for _, char, subject in para.names:
+            chapter[char] += 2 if subject else 1
+    for chapter, counter in counts.items():
+        ranked: dict[str, list[str]] = {"male": [], "female": [], "any": []}
+        for char, _ in counter.most_common():
+            ranked["any"].append(char)
+            gender = ctx.gender.get(char)
+            if gender in ranked:
+                ranked[gender].append(char)
+        ctx.focal[chapter] = ranked
 
 
 def _turns(ctx: Context) -> None:
@@ -552,6 +572,7 @@ FEATURES = (
     "run_two_party_other", "run_participant", "run_participant_count",
     "tag_nominal_gender_match", "tag_nominal_gender_mismatch",
     "pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd",
+    "chapter_focal", "pron_focal0", "pron_focal1", "nominal_assoc",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -619,7 +640,7 @@ def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> 
         if key in ctx.base_rows:
             f = list(ctx.base_rows[key])
 
-            def put(name: str, value: float = 1.0) -> None:
+            def put(name: str, value: float = 1.0, f: list[float] = f) -> None:
                 f[_INDEX[name]] = value
 
             if previous is not None:
@@ -628,7 +649,7 @@ def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> 
             continue
         f = [0.0] * len(FEATURES)
 
-        def put(name: str, value: float = 1.0) -> None:
+        def put(name: str, value: float = 1.0, f: list[float] = f) -> None:
             f[_INDEX[name]] = value
 
         put("bias_like")
@@ -697,6 +718,15 @@ def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> 
         r = rank_all.get(cand)
         if r is not None and r <= 2:
             put(f"recency{r}")
+        focal = ctx.focal.get(story.paragraphs[pi].chapter, {})
+        if focal.get("any", [None])[:1] == [cand]:
+            put("chapter_focal")
+        if tag.kind == "pronoun" and tag.gender in ("male", "female"):
+            ranked = focal.get(tag.gender, [])
+            if ranked[:1] == [cand]:
+                put("pron_focal0")
+            elif ranked[1:2] == [cand]:
+                put("pron_focal1")
         put("dist_last", _distance_before(ctx, cand, quote.start))
         put("dist_next", _distance_after(ctx, cand, quote.end))
         put("prominence", ctx.prominence.get(cand, 0.0))
@@ -764,11 +794,32 @@ def _conversation(ctx: Context, qi: int, cand: str, previous: list, put, prev_qu
     same = [k for k in ctx.paras[pi].quotes if k != qi and previous[k][0] == cand]
     if same:
         put("same_para_other")
+    # "said the Jew" elsewhere in the book: whom the previous pass gave that description to
+    tag = ctx.tags[qi]
+    if tag.kind == "nominal" and tag.head:
+        votes = _nominal_votes(ctx, previous).get(tag.head)
+        if votes:
+            total = sum(votes.values()) - (previous[qi][0] == cand)
+            share = (votes[cand] - (previous[qi][0] == cand)) / total if total > 0 else 0.0
+            put("nominal_assoc", max(share, 0.0))
     # turn-taking with the confident speakers of the previous pass
     for step, name in ((-1, "pred_back"), (+1, "pred_fwd")):
         found = _nearest_confident(ctx, qi, step, previous)
         if found and found[0] == cand:
             put(f"{name}_even" if found[1] % 2 == 0 else f"{name}_odd")
+
+
+def _nominal_votes(ctx: Context, previous: list) -> dict[str, Counter]:
+    """Nominal tag head -> the previous pass's speakers of the quotes it tags."""
+    cached = ctx.__dict__.get("_nominal_cache")
+    if cached is not None and cached[0] is previous:
+        return cached[1]
+    votes: dict[str, Counter] = {}
+    for k, tag in enumerate(ctx.tags):
+        if tag.kind == "nominal" and tag.head and previous[k][0]:
+            votes.setdefault(tag.head, Counter())[previous[k][0]] += 1
+    ctx.__dict__["_nominal_cache"] = (previous, votes)
+    return votes
 
 
 def _nearest_confident(ctx: Context, qi: int, step: int, previous: list,
@@ -911,7 +962,6 @@ def predict(ctx: Context, weights: dict, previous: list | None) -> list[tuple[st
         if not cands:
             out.append((None, 0.0))
             continue
-        tag = ctx.tags[qi]
         decided = sieve(ctx, qi)
         if decided is not None:
             out.append(decided)
