@@ -288,3 +288,25 @@ def test_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "cannot reach the Dask scheduler" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sigterm_stops_cleanly_keeping_finished_stories(tmp_path: Path) -> None:
+    import re
+
+    corpus = tmp_path / "corpus"
+    storygen.write_corpus(corpus, 30, min_words=120)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ficlens", "batch", str(corpus), "-o", str(out), "--workers", "1",
+         "--flush-every", "4", "--no-progress", *FAST],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline = time.monotonic() + 90
+    while not read_ledger(out):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    done = int(re.search(r"interrupted after (\d+) stories", stderr).group(1))
+    assert table(out, "stories").num_rows == done  # the buffered ones were written on the way out
+    assert "Traceback" not in stderr

@@ -55,7 +55,7 @@ def test_narration_sentences_are_scored_and_quotes_left_out(story):
     assert rows and all(story.text[r["start"]:r["end"]] for r in rows)
     texts = [story.text[r["start"]:r["end"]] for r in rows]
     assert any("walked into the library" in t for t in texts)
-    assert not any(t.startswith("\u201c") or t.startswith('"') for t in texts)
+    assert not any(t.startswith(("\u201c", '"')) for t in texts)
 
 
 def test_time_axis_is_explicit_chapters(story):

@@ -35,6 +35,7 @@ _PRONOUN_RE = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.
 _PLACE_PREPS = {"in", "at", "from", "into", "near", "inside", "outside", "across", "through",
                 "towards", "toward", "within", "around"}
 _EXCLAIM_BEFORE = {"oh", "good", "by", "for", "thank", "dear", "my", "o", "great", "sweet", "ye"}
+_GENDERED_CLASSES = {"mr", "mrs", "miss", "ms"}
 _TITLE_CLASS = {
     "mr": "mr", "mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "señor": "mr",
     "herr": "mr", "mrs": "mrs", "madame": "mrs", "mme": "mrs", "signora": "mrs", "frau": "mrs",
@@ -362,7 +363,7 @@ def _cluster(found: dict[str, _FormStats],
         if gender and entity.gender and gender != entity.gender:
             return False
         tc, ec = _title_class(title), _title_class(entity.title)
-        if tc and ec and tc != ec and {tc, ec} & {"mr", "mrs", "miss", "ms"}:
+        if tc and ec and tc != ec and {tc, ec} <= _GENDERED_CLASSES:
             return False
         # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother
         return not (tc == "mrs" and ec != "mrs" and len(entity.core) >= 2)
@@ -374,7 +375,9 @@ def _cluster(found: dict[str, _FormStats],
         if len(core) < 2:
             continue
         gender = gender_of(title, core)
-        key = (core, "mrs" if _title_class(title) == "mrs" else None)
+        # "Tom Chitling" and "Tommy Chitling": one first name under two forms
+        canon = NICKNAMES.get(core[0].lower(), (core[0].lower(),))[0]
+        key = ((canon, *core[1:]), "mrs" if _title_class(title) == "mrs" else None)
         if key not in by_key:
             # "Fitzwilliam Darcy" and "Mr. Fitzwilliam Darcy" are one; "Mrs. John Knightley" is not
             by_key[key] = len(entities)
@@ -423,12 +426,20 @@ def _cluster(found: dict[str, _FormStats],
         by_first = [i for i in full if entities[i].first == word and compatible(entities[i], title, gender)]
         pool = by_last or by_first
         same_title = [i for i in pool if _title_class(entities[i].title) == _title_class(title)]
-        target = pick(same_title) if len(same_title) == 1 else pick(pool)
+        target = pick(same_title) if len(same_title) == 1 else pick(pool, word)
         if target is None:
             key = (core, _title_class(title))
             if key not in by_key:
-                by_key[key] = len(entities)
-                entities.append(_Entity(core=core, title=title, gender=gender))
+                # "Doctor Losberne" is "Mr. Losberne"; "Mrs. Bennet" is not "Mr. Bennet"
+                for (other_core, other_class), i in list(by_key.items()):
+                    if (other_core == core and len(core) == 1 and other_class is not None
+                            and not {other_class, _title_class(title)} <= _GENDERED_CLASSES
+                            and compatible(entities[i], title, gender)):
+                        by_key[key] = i
+                        break
+                else:
+                    by_key[key] = len(entities)
+                    entities.append(_Entity(core=core, title=title, gender=gender))
             target = by_key[key]
         entities[target].forms[form] += forms[form]
     # 3. a bare word: a first name, a surname or a nickname of one character, else its own
@@ -445,6 +456,7 @@ def _cluster(found: dict[str, _FormStats],
             by_first = [i for i in own if (e := entities[i]).first and (
                 e.first.lower() in NICKNAMES.get(lower, ())
                 or lower in NICKNAMES.get(e.first.lower(), ())
+                or NICKNAMES.get(lower, (lower,))[0] == NICKNAMES.get(e.first.lower(), ("",))[0]
                 or (len(word) >= 3 and e.first.startswith(word) and len(e.first) > len(word) + 1))]
         by_last = [i for i, e in enumerate(entities) if e.last == word and e not in
                    [entities[j] for j in by_first]]

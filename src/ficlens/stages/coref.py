@@ -20,6 +20,7 @@ from typing import Any
 from ficlens.model import Mention, Story
 from ficlens.stages.lexicon import gendered_nouns, given_names, group_nouns, person_nouns
 from ficlens.stages.places import PLACE_SUFFIXES
+from ficlens.stages.places import _phrase as noun_phrase
 
 #: pronoun -> (person, number, gender, reflexive)
 PRONOUNS: dict[str, tuple[int, str, str | None, bool]] = {
@@ -76,6 +77,8 @@ _LONG_WINDOW = 25  # ... and further back when nothing nearer agrees with it
 _NOMINAL_WINDOW = 80  # sentences a definite description looks back for its head noun
 _DECAY = 0.5  # salience kept from one sentence to the next
 _EPITHET_SALIENCE = 100.0
+_EPITHET_ROLES = ("subj",)
+_UNKNOWN_GENDER = 0.5  # weight of a character of unknown gender for he/she
 EPITHETS = True
 
 
@@ -135,6 +138,9 @@ def resolve_mentions(story: Story) -> Story:
     for cand, eid in zip(cands, ids):
         mentions.append(Mention(start=cand.start, end=cand.end, text=cand.text,
                                 kind=cand.kind, character=entities[eid].character))  # type: ignore[arg-type]
+    # name mentions an earlier stage found where there is no parse are kept as they are
+    found = {(m.start, m.end) for m in mentions}
+    mentions.extend(m for m in story.mentions if m.kind == "name" and (m.start, m.end) not in found)
     mentions.sort(key=lambda m: (m.start, -m.end))
     story.mentions = mentions
     counts = Counter(m.character for m in mentions if m.character)
@@ -302,13 +308,12 @@ def collect_candidates(story: Story, spans: Sequence[tuple[int, int]] | None = N
                                        [tok], base, sent_id, p_idx, "pronoun"))
                 elif (tok.pos_ == "NOUN" and tok.dep_ != "compound"
                       and tok.lemma_.lower() in p_nouns):
-                    left = min((t.i for t in tok.subtree if t.i <= tok.i), default=tok.i)
-                    left = max(left, sent.start)
-                    while left < tok.i and doc[left].is_punct:
-                        left += 1
-                    span = doc[left:tok.i + 1]
+                    # the whole noun phrase: `the old man with the lantern`
+                    left, right = noun_phrase(doc, tok)
+                    left, right = max(left, sent.start), min(right, sent.end - 1)
+                    span = doc[left:right + 1]
                     cands.append(_make(story, index, base + span[0].idx,
-                                       base + tok.idx + len(tok.text), list(span), base,
+                                       base + span[-1].idx + len(span[-1].text), list(span), base,
                                        sent_id, p_idx, "nominal"))
     if wanted is not None:
         cands = _candidates_for_spans(story, index, sorted(wanted), sent_of_token)
@@ -700,7 +705,7 @@ class _Resolver:
                 continue
             score = ent.current(cand.sent)
             if cand.gender and ent.gender is None and not ent.votes:
-                score *= 0.5
+                score *= _UNKNOWN_GENDER
             if cand.sent - ent.last_sent > _WINDOW:
                 score *= 0.01  # only when nothing nearer fits
             if score > best_score:
@@ -739,7 +744,7 @@ class _Resolver:
                     ent = self.entities[eid]
                     if not (cand.gender and ent.gender and cand.gender != ent.gender):
                         return eid
-                if self.epithets and cand.role == "subj":
+                if self.epithets and cand.role in _EPITHET_ROLES:
                     # `the boy` as a subject with no earlier boy: the salient character
                     best = self.most_salient(cand, window=2)
                     if best is not None and self.entities[best].current(cand.sent) >= _EPITHET_SALIENCE:

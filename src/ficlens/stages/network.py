@@ -114,7 +114,7 @@ def _nodes(story: Story, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     degree = nx.degree_centrality(graph) if len(graph) > 1 else dict.fromkeys(graph, 0.0)
     if graph.number_of_edges():
         # exact betweenness is cubic; sample sources on a large cast
-        k = None if len(graph) <= 300 else 300
+        k = None if len(graph) <= 100 else 100
         between = nx.betweenness_centrality(graph, weight="distance", k=k, seed=0)
         pagerank = nx.pagerank(graph, weight="weight")
     else:
