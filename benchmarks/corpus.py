@@ -263,13 +263,20 @@ def main() -> None:
                   f"{mem['peak_mb']} MB, growth {mem['max_growth_mb']} MB; CPU s workers "
                   f"{run['worker_cpu_seconds']} client {run['client_cpu_seconds']}; load "
                   f"{run['load_before']} -> {run['load_after']}", flush=True)
-        if len(runs) >= 2:
-            base = runs[0]
-            for run in runs[1:]:
-                speedup = run["steady_stories_per_second"] / base["steady_stories_per_second"]
-                wall = base["wall_seconds"] / run["wall_seconds"]
-                print(f"scaling {base['workers']} -> {run['workers']} workers: "
-                      f"{speedup:.2f}x steady, {wall:.2f}x wall", flush=True)
+        by_count: dict[int, list[dict[str, Any]]] = {}
+        for run in runs:  # a count given twice (1 2 1 2) is averaged: the load may drift
+            by_count.setdefault(run["workers"], []).append(run)
+        counts = sorted(by_count)
+        for workers in counts[1:]:
+            base, other = by_count[counts[0]], by_count[workers]
+            steady = (statistics.mean(r["steady_stories_per_second"] for r in other)
+                      / statistics.mean(r["steady_stories_per_second"] for r in base))
+            wall = (statistics.mean(r["wall_seconds"] for r in base)
+                    / statistics.mean(r["wall_seconds"] for r in other))
+            cpu = (statistics.mean(r["worker_cpu_seconds"] for r in base)
+                   / statistics.mean(r["worker_cpu_seconds"] for r in other))
+            print(f"scaling {counts[0]} -> {workers} workers: {steady:.2f}x steady, "
+                  f"{wall:.2f}x wall; worker CPU per story ratio {cpu:.2f}", flush=True)
         queries = time_queries(work / f"out-{args.workers[-1]}")
         for name, fig in queries.items():
             if isinstance(fig, dict):

@@ -122,3 +122,10 @@ def test_shipped_model_is_small_and_has_both_passes():
         assert set(weights["features"]) <= set(FEATURES)
         first = weights["coefs"][0] if weights["type"] == "mlp" else [weights["coef"]]
         assert len(first) == len(weights["features"]) or len(first[0]) == len(weights["features"])
+
+
+def test_without_a_parse_plain_tags_still_work():
+    story = ficlens.analyze('"Hi," said Lily.\n\n"Hello," Severus said.\n', cast=CAST,
+                            stages=["quotes", "cast", "speakers"])
+    names = [story.character(q.speaker).name for q in story.quotes]
+    assert names == ["Lily Evans", "Severus Snape"]

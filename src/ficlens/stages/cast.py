@@ -365,8 +365,10 @@ def _cluster(found: dict[str, _FormStats],
         tc, ec = _title_class(title), _title_class(entity.title)
         if tc and ec and tc != ec and {tc, ec} <= _GENDERED_CLASSES:
             return False
-        # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother
-        return not (tc == "mrs" and ec != "mrs" and len(entity.core) >= 2)
+        # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother ("Madame Olenska" is
+        # "Ellen Olenska", though: only the English title says so much)
+        return not ((title or "").lower().rstrip(".") == "mrs" and ec != "mrs"
+                    and len(entity.core) >= 2)
 
     ordered = sorted(forms, key=lambda f: (-len(split(f)[1]), -forms[f], f))
     # 1. full names (two or more words besides titles): one character per distinct core+gender
@@ -460,7 +462,15 @@ def _cluster(found: dict[str, _FormStats],
                 or (len(word) >= 3 and e.first.startswith(word) and len(e.first) > len(word) + 1))]
         by_last = [i for i, e in enumerate(entities) if e.last == word and e not in
                    [entities[j] for j in by_first]]
-        target = pick(by_first, word) if by_first else None
+        if by_first and all(entities[i].first == word for i in by_first):
+            # "Archer": the surname of "Newland Archer" (used 450 times), not the first
+            # name of a stray "Archer Madeira" (once): weigh both by use
+            target = pick(by_first + by_last, word)
+            if target is None:
+                shared[form] = by_first + by_last  # resolved mention by mention
+                continue
+        else:
+            target = pick(by_first, word) if by_first else None
         if target is None and not by_first:
             target = pick(by_last, word)
             if target is None and len(by_last) > 1:

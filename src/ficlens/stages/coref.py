@@ -19,8 +19,7 @@ from typing import Any
 
 from ficlens.model import Mention, Story
 from ficlens.stages.lexicon import gendered_nouns, given_names, group_nouns, person_nouns
-from ficlens.stages.places import PLACE_SUFFIXES
-from ficlens.stages.places import _phrase as noun_phrase
+from ficlens.stages.places import PLACE_SUFFIXES, noun_phrase
 
 #: pronoun -> (person, number, gender, reflexive)
 PRONOUNS: dict[str, tuple[int, str, str | None, bool]] = {
@@ -78,6 +77,7 @@ _NOMINAL_WINDOW = 80  # sentences a definite description looks back for its head
 _DECAY = 0.5  # salience kept from one sentence to the next
 _EPITHET_SALIENCE = 100.0
 _EPITHET_ROLES = ("subj",)
+_SPEAKER_WEIGHT = 100.0  # salience a quotation gives its known speaker
 _UNKNOWN_GENDER = 0.5  # weight of a character of unknown gender for he/she
 EPITHETS = True
 
@@ -596,7 +596,20 @@ class _Resolver:
 
     def run(self) -> tuple[list[int], list[Entity]]:
         deferred: list[int] = []
+        # a quotation's known speaker is in view after it, as if named there
+        spoken = sorted((q.end, q.speaker) for q in self.story.quotes if q.speaker) \
+            if self.trust_speakers and _SPEAKER_WEIGHT else []
+        k = 0
         for i, cand in enumerate(self.cands):
+            while k < len(spoken) and spoken[k][0] <= cand.start:
+                ent = self.entities[self.for_character(spoken[k][1])]
+                if ent.last_sent >= 0 and ent.third:
+                    ent.salience = ent.current(cand.sent) + _SPEAKER_WEIGHT
+                    ent.last_sent = max(ent.last_sent, cand.sent)
+                    if ent.id in self.recent:
+                        self.recent.remove(ent.id)
+                    self.recent.append(ent.id)
+                k += 1
             if cand.quote is not None and (
                     (cand.kind == "pronoun" and cand.person in (1, 2))
                     or (cand.kind == "nominal" and self.vocative(cand))

@@ -107,7 +107,7 @@ def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
                 continue
             if lemma == "place" and _idiomatic_place(tok):
                 continue
-            left, right = _phrase(doc, tok)
+            left, right = noun_phrase(doc, tok)
             start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
             words = [t for t in doc[left:tok.i + 1]
                      if t.dep_ in ("compound", "amod") or t.i == tok.i]
@@ -145,7 +145,7 @@ def _idiomatic_place(tok: Any) -> bool:
                for c in tok.children) and tok.head.lower_ == "in"
 
 
-def _phrase(doc: Any, head: Any) -> tuple[int, int]:
+def noun_phrase(doc: Any, head: Any) -> tuple[int, int]:
     """The token range of the noun phrase headed by `head`: its modifiers and `of` phrases,
     but not a relative clause nor what is joined to it by `and` or set beside it."""
     left = head.i

@@ -335,7 +335,10 @@ def find_tag(story: Story, quote: Quote, quote_at, name_at) -> Tag:
         if end <= start:
             continue
         para = paragraphs[end_pi] if after and start >= paragraphs[end_pi].start else first_para
-        if para.doc is None:
+        if para.doc is None:  # no parse: the plain patterns only
+            tag = _tag_by_pattern(story, start, end, after, name_at)
+            if tag is not None:
+                return tag
             continue
         tag = _tag_in(story, para, start, end, after, name_at)
         if tag is None or tag.kind == "none":
@@ -928,19 +931,35 @@ def load_model() -> dict:
 
 def score_rows(weights: dict, rows: list[list[float]]) -> list[float]:
     """Ranker scores of candidate feature rows (a logistic model or a one-layer MLP)."""
-    names = weights["features"]
-    index = [_INDEX[n] for n in names]
     import numpy as np
 
-    x = np.asarray(rows, dtype=float)[:, index]
-    if weights.get("type", "logreg") == "logreg":
-        return (x @ np.asarray(weights["coef"]) + weights["intercept"]).tolist()
-    h = x
-    for layer, (w, b) in enumerate(zip(weights["coefs"], weights["intercepts"])):
-        h = h @ np.asarray(w) + np.asarray(b)
-        if layer < len(weights["coefs"]) - 1:
+    index, layers = _prepared(weights)
+    h = np.asarray(rows, dtype=float)[:, index]
+    for k, (w, b) in enumerate(layers):
+        h = h @ w + b
+        if k < len(layers) - 1:
             h = np.maximum(h, 0.0)
-    return [float(v) for v in h[:, 0]]
+    return h.reshape(-1).tolist()
+
+
+_PREPARED: dict[int, tuple] = {}
+
+
+def _prepared(weights: dict) -> tuple:
+    """The weights as numpy arrays, converted once per model."""
+    import numpy as np
+
+    key = id(weights)
+    if key not in _PREPARED or _PREPARED[key][0] is not weights:
+        index = np.asarray([_INDEX[n] for n in weights["features"]])
+        if weights.get("type", "logreg") == "logreg":
+            layers = [(np.asarray(weights["coef"], dtype=float).reshape(-1, 1),
+                       np.asarray([weights["intercept"]], dtype=float))]
+        else:
+            layers = [(np.asarray(w, dtype=float), np.asarray(b, dtype=float))
+                      for w, b in zip(weights["coefs"], weights["intercepts"])]
+        _PREPARED[key] = (weights, index, layers)
+    return _PREPARED[key][1], _PREPARED[key][2]
 
 
 def sieve(ctx: Context, qi: int) -> tuple[str, float] | None:
