@@ -113,6 +113,12 @@ def test_written_text_is_not_speech():
     assert quoted(story) == [['"Never,"']]
 
 
+def test_epigraph_is_not_speech():
+    story = story_of('"All the world\'s a stage, and all the men and women merely players."',
+                     "\u2014 T. S. Eliot-Smith", '"Wait!" \u2014 Harry grabbed her arm.')
+    assert quoted(story) == [['"Wait!"']]
+
+
 def test_quoted_words_after_a_speech_verb_are_speech():
     story = story_of('Mary laughed, and said "No."')
     assert quoted(story) == [['"No."']]

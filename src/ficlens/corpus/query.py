@@ -37,10 +37,26 @@ def connect(outdir: str | os.PathLike[str]) -> Any:
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM "
                         f"read_parquet('{pattern}', union_by_name = true)")
         else:
-            empty: pa.Table = SCHEMAS[name].empty_table()
-            con.register(f"_empty_{name}", empty)
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM _empty_{name}")
+            columns = ", ".join(f'CAST(NULL AS {_sql_type(f.type)}) AS "{f.name}"'
+                                for f in SCHEMAS[name])
+            con.execute(f"CREATE VIEW {name} AS SELECT {columns} WHERE false")
     return con
+
+
+def _sql_type(arrow_type: pa.DataType) -> str:
+    """The DuckDB type of a column of the tables (registering an Arrow table would pull in
+    pandas, a second's import on a small machine)."""
+    if pa.types.is_list(arrow_type):
+        return f"{_sql_type(arrow_type.value_type)}[]"
+    if pa.types.is_string(arrow_type):
+        return "VARCHAR"
+    if pa.types.is_int64(arrow_type):
+        return "BIGINT"
+    if pa.types.is_float64(arrow_type):
+        return "DOUBLE"
+    if pa.types.is_boolean(arrow_type):
+        return "BOOLEAN"
+    raise TypeError(f"no SQL type for {arrow_type}")
 
 
 def run_query(outdir: str | os.PathLike[str], sql: str) -> pa.Table:

@@ -149,6 +149,7 @@ def find_quotes(story: Story) -> list[Quote]:
         segments = [s for n, s in enumerate(segments)
                     if not _is_scare_quote(text, s, story.paragraphs, segments[n - 1] if n else None)
                     and not _is_written_text(text, s)
+                    and not _is_epigraph(text, s, story.paragraphs)
                     and indents[s.paragraph] < usual_indent + 3]  # indented: verse, a card, a sign
         for group in _group(text, segments):
             spans = [(s.start, s.end) for s in group]
@@ -492,6 +493,26 @@ _WRITTEN_BEFORE = re.compile(
 _WRITTEN_AFTER = re.compile(
     r"\W{0,3}\s*(?:was|were) (?:painted|written|printed|engraved|inscribed)\b", re.IGNORECASE
 )
+
+
+# `"Lyrics of a song" — Some Band, Some Song`: an epigraph's attribution line
+_ATTRIBUTION = re.compile(
+    r"\s*(?:\u2014|\u2015|\u2013|--|~)\s*(?![^\n]*--)[A-Z][^\n!?\"\u201c\u201d\u2014]{0,60}[\w)]\s*$"
+)
+
+
+def _is_epigraph(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> bool:
+    """True for a quotation followed by nothing but an attribution (`— Shakespeare`)."""
+    if segment.dash or not segment.closed:
+        return False
+    paragraph = paragraphs[segment.last]
+    rest = text[segment.end:paragraph.end]
+    if rest.strip():
+        return bool(_ATTRIBUTION.match(rest))
+    nxt = segment.last + 1
+    if nxt < len(paragraphs) and paragraphs[nxt].chapter == paragraph.chapter:
+        return bool(_ATTRIBUTION.match(text, paragraphs[nxt].start, paragraphs[nxt].end))
+    return False
 
 
 def _is_written_text(text: str, segment: _Segment) -> bool:
