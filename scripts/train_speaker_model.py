@@ -353,7 +353,7 @@ def aggregate(paths: list[str]) -> int:
                 own[key][1] += b
     print(f"{len(seen)} held-out novels")
     tp, fp, fn = (own.pop(k)[0] for k in ("addr_tp", "addr_fp", "addr_fn"))
-    print("LEAVE-ONE-NOVEL-OUT (own alignment)",
+    print("HELD-OUT NOVELS (own alignment)",
           {key: f"{a / b:.3f} ({b})" for key, (a, b) in sorted(own.items())})
     p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     print(f"  addressees: P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}")
