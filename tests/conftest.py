@@ -43,7 +43,7 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
     """Run the real `ficlens` command line in a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "ficlens", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=timeout,
+        check=False, capture_output=True, text=True, cwd=cwd, timeout=timeout,
     )
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ficlens.errors import FiclensError, InputError  # noqa: E402
-from ficlens.model import (  # noqa: E402
+from ficlens.errors import FiclensError, InputError
+from ficlens.model import (
     Chapter,
     Character,
     Mention,
@@ -21,20 +21,20 @@ from ficlens.model import (  # noqa: E402
     Scene,
     Story,
 )
-from ficlens.pipeline import analyze  # noqa: E402
+from ficlens.pipeline import analyze
 
 __all__ = [
-    "__version__",
-    "analyze",
-    "Story",
     "Chapter",
-    "Scene",
-    "Paragraph",
-    "Quote",
-    "Mention",
     "Character",
-    "Place",
-    "Metadata",
     "FiclensError",
     "InputError",
+    "Mention",
+    "Metadata",
+    "Paragraph",
+    "Place",
+    "Quote",
+    "Scene",
+    "Story",
+    "__version__",
+    "analyze",
 ]

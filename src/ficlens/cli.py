@@ -118,7 +118,7 @@ def analyze_command(paths: tuple[Path, ...], output: Path | None, cast_path: Pat
             error(str(exc) if exc.path else f"{path}: {exc}")
             failures += 1
             continue
-        except Exception as exc:  # never a traceback for one bad story in a batch
+        except Exception as exc:  # noqa: BLE001 - never a traceback for one bad story in a batch
             error(f"{path}: unexpected failure: {type(exc).__name__}: {exc}")
             failures += 1
             continue

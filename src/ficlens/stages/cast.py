@@ -20,6 +20,8 @@ from ficlens.model import Character, Mention, Story
 from ficlens.stages.names import (
     NICKNAMES,
     NOT_CHARACTERS,
+    PLACE_NOUNS,
+    SPEECH_VERBS,
     first_names,
     is_title,
     normalize_name,
@@ -138,6 +140,8 @@ class _FormStats:
     plural: int = 0
     sentence_initial: int = 0
     vocative: int = 0
+    speech: int = 0  # subject of a verb of speech
+    article: int = 0  # after "the"/"a": "the Curlew" (a boat), not a person
 
 
 def _discover_forms(story: Story) -> dict[str, _FormStats]:
@@ -164,6 +168,10 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
                 st.sentence_initial += 1
             if head.dep_ in ("nsubj", "nsubjpass") and not in_quote:
                 st.subject += 1
+                if head.head.lemma_.lower() in SPEECH_VERBS:
+                    st.speech += 1
+            if before is not None and before.lower_ in _DETERMINERS:
+                st.article += 1
             if (head.ent_type_ == "PERSON" or is_title(doc[start].text)
                     or (after is not None and after.text in ("'s", "\u2019s"))
                     or head.dep_ == "poss"):
@@ -312,6 +320,11 @@ def _is_character_form(form: str, st: _FormStats, lower_counts: Counter) -> bool
             return False
     if st.plural > st.count / 2:
         return False  # Muggles, the Weasleys
+    if _is_place_name(core, words):
+        return False
+    if (not is_title(words[0]) and st.article >= 0.5 * st.count and st.speech == 0
+            and st.vocative == 0):
+        return False  # "the Curlew came round the shoal": a boat, a house, an inn
     if st.exclaim >= st.count / 2 and st.subject == 0:
         return False  # "Merlin!" as an exclamation
     if st.place >= 0.25 * st.count and st.place > st.person + st.subject:
@@ -325,6 +338,17 @@ def _is_character_form(form: str, st: _FormStats, lower_counts: Counter) -> bool
     if st.person >= 1 and mid > 0:
         return True  # a vocative or possessive inside a sentence: a nickname, a minor name
     return st.count >= 3 or (st.subject >= 1 and len(core) >= 2)
+
+
+def _is_place_name(core: list[str], words: list[str]) -> bool:
+    """True for `Kellynch Hall`, `Tunbridge Wells`, `Miss Lucy Honeychurch Drive`.
+
+    A place noun ends the name after a word that is not a given name (`Kellynch`), or after a
+    full name (`Lucy Honeychurch` + `Drive`); `Mr. Hall` and `Lois Lane` stay people.
+    """
+    if len(core) < 2 or core[-1].lower().rstrip(".") not in PLACE_NOUNS:
+        return False
+    return core[0] not in first_names() or len(core) >= 3
 
 
 def _title_class(title: str | None) -> str | None:

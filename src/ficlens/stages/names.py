@@ -41,6 +41,30 @@ NOT_CHARACTERS = {
     "chapter one", "prologue", "epilogue", "author", "note", "disclaimer", "summary",
 }
 
+#: Head words of place and building names (`Kellynch Hall`, `Tunbridge Wells`, `Windy Corner`).
+PLACE_NOUNS = {
+    "hall", "park", "street", "st", "drive", "lodge", "abbey", "wells", "corner", "castle",
+    "house", "court", "place", "road", "square", "lane", "manor", "tower", "alley", "avenue",
+    "gardens", "garden", "terrace", "crescent", "hill", "heights", "bridge", "church",
+    "chapel", "cathedral", "priory", "grange", "farm", "cottage", "mill", "inn", "hotel",
+    "station", "bay", "harbour", "harbor", "island", "isle", "river", "lake", "valley",
+    "wood", "woods", "forest", "moor", "common", "green", "row", "gate", "gates", "cross",
+    "market", "rectory", "vicarage", "parsonage", "college", "school", "hospital", "palace",
+    "villa", "pension", "museum", "gallery", "theatre", "theater", "club", "mansions",
+    "buildings", "hollow", "point", "head", "cliff", "cliffs", "mount", "mountain", "port",
+    "town", "city", "county", "shire", "downs", "fields", "field", "way", "walk", "quay",
+}
+
+#: Verbs of speech whose subject is a speaker (a person, not a place or a boat).
+SPEECH_VERBS = {
+    "say", "ask", "reply", "cry", "answer", "exclaim", "whisper", "mutter", "shout",
+    "observe", "remark", "rejoin", "interrupt", "repeat", "murmur", "declare", "inquire",
+    "enquire", "explain", "suggest", "retort", "protest", "insist", "admit", "agree",
+    "scream", "sigh", "laugh", "snap", "yell", "groan", "mumble", "stammer", "gasp", "demand",
+    "respond", "tell", "argue", "announce", "beg", "warn", "assure", "speak", "think",
+    "smile", "nod", "continue", "add", "return", "call",
+}
+
 _TITLE_ALTERNATIVES = "|".join(sorted((re.escape(t) for t in TITLES), key=len, reverse=True))
 _TITLE_RE = re.compile(r"^(?:" + _TITLE_ALTERNATIVES + r")\.?$", re.IGNORECASE)
 
