@@ -103,3 +103,11 @@ def test_bad_cast_file_is_a_clear_error(cli, fixtures, tmp_path):
     result = cli("analyze", str(fixtures / "archive_story.txt"), "--cast", str(cast))
     assert result.returncode == 1
     assert "cast.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_summary_prints_cast_and_dialogue(cli, fixtures):
+    result = cli("analyze", str(fixtures / "archive_story.txt"), "--summary")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("The Essay (archive-text)")
+    assert "Lily Evans" in result.stdout and "Severus Snape" in result.stdout
+    assert "\u201cYou're late,\u201d" in result.stdout

@@ -79,9 +79,11 @@ def main() -> None:
               help="Also write the HTML report.")
 @click.option("--compact", is_flag=True, help="JSON on one line instead of indented.")
 @click.option("--no-text", is_flag=True, help="Leave the story text out of the JSON (null).")
+@click.option("--summary", is_flag=True,
+              help="Print a short readable summary (cast and first lines of dialogue) instead of JSON.")
 def analyze_command(paths: tuple[Path, ...], output: Path | None, cast_path: Path | None,
                     max_size: str, graph_path: Path | None, html_path: Path | None,
-                    compact: bool, no_text: bool) -> None:
+                    compact: bool, no_text: bool, summary: bool) -> None:
     """Analyze STORY files (plain text, AO3 HTML or EPUB) and print their JSON."""
     import json
 
@@ -124,6 +126,9 @@ def analyze_command(paths: tuple[Path, ...], output: Path | None, cast_path: Pat
             continue
         for warning in story.warnings:
             warn(f"{path}: {warning}")
+        if summary:
+            click.echo(story_summary(story))
+            continue
         document = story_to_dict(story)
         if no_text:
             document["text"] = None
@@ -153,6 +158,28 @@ def analyze_command(paths: tuple[Path, ...], output: Path | None, cast_path: Pat
             write_report(story, html_path)
     if failures:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def story_summary(story, lines: int = 8) -> str:
+    """A few readable lines about an analyzed story: title, counts, cast, first dialogue."""
+    meta = story.metadata
+    out = [f"{meta.title or story.path or 'story'} ({story.format}): {meta.words:,} words, "
+           f"{len(story.chapters)} chapters, {len(story.scenes)} scenes, "
+           f"{len(story.quotes)} quotations, {len(story.characters)} characters"]
+    out.append("cast:")
+    for character in story.characters[:10]:
+        aliases = ", ".join(character.aliases[:4])
+        out.append(f"  {character.id:<4} {character.name:<24} {character.gender or '?':<7} "
+                   f"{character.quotes:>4} quotes  {character.mentions:>4} mentions"
+                   + (f"  ({aliases})" if aliases else ""))
+    out.append("dialogue:")
+    for quote in story.quotes[:lines]:
+        speaker = story.character(quote.speaker)
+        to = ", ".join(c.name for c in map(story.character, quote.addressees) if c)
+        who = (speaker.name if speaker else "?") + (f" -> {to}" if to else "")
+        text = quote.text if len(quote.text) <= 60 else quote.text[:57] + "..."
+        out.append(f"  {who:<32} \u201c{text}\u201d")
+    return "\n".join(out)
 
 
 def _register_subcommands() -> None:

@@ -191,11 +191,28 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
                 st.exclaim += 1
             if head.tag_ == "NNPS":
                 st.plural += 1
+    _drop_sentence_openers(stats)
     lower_counts = _lowercase_counts(story, {w for f in stats for w in f.split(" ")})
     kept = {form: st for form, st in stats.items() if _is_character_form(form, st, lower_counts)}
     # "the Woodhouses", "the Weasleys": a family, not a character
     return {form: st for form, st in kept.items()
             if not (form.endswith("s") and " " not in form and form[:-1] in kept)}
+
+
+def _drop_sentence_openers(stats: dict[str, _FormStats]) -> None:
+    """Fold `Hence Cecil`, `Lest Cecil` into `Cecil`: a word that only ever opens a sentence
+    before a much more frequent name, and is not a given name or a title, is not part of it."""
+    for form in list(stats):
+        st = stats[form]
+        words = form.split(" ")
+        rest = " ".join(words[1:])
+        if (len(words) < 2 or st.sentence_initial < st.count or is_title(words[0])
+                or words[0] in first_names() or rest not in stats
+                or stats[rest].count < 2 * st.count):
+            continue
+        into = stats.pop(form)
+        for name, value in vars(into).items():
+            setattr(stats[rest], name, getattr(stats[rest], name) + value)
 
 
 def _name_runs(doc, text: str) -> list[tuple[int, int]]:
@@ -320,7 +337,7 @@ def _is_character_form(form: str, st: _FormStats, lower_counts: Counter) -> bool
             return False
     if st.plural > st.count / 2:
         return False  # Muggles, the Weasleys
-    if _is_place_name(core, words):
+    if _is_place_name(core, words) and not (len(core) == 1 and (st.speech or st.vocative)):
         return False
     if (not is_title(words[0]) and st.article >= 0.5 * st.count and st.speech == 0
             and st.vocative == 0):
@@ -346,8 +363,11 @@ def _is_place_name(core: list[str], words: list[str]) -> bool:
     A place noun ends the name after a word that is not a given name (`Kellynch`), or after a
     full name (`Lucy Honeychurch` + `Drive`); `Mr. Hall` and `Lois Lane` stay people.
     """
-    if len(core) < 2 or core[-1].lower().rstrip(".") not in PLACE_NOUNS:
+    last = core[-1].lower().rstrip(".")
+    if last not in PLACE_NOUNS and not (last.endswith("s") and last[:-1] in PLACE_NOUNS):
         return False
+    if len(core) < 2:
+        return len(words) == 1  # a bare "Street", "Corners"; "Mr. Hall" is a person
     return core[0] not in first_names() or len(core) >= 3
 
 
