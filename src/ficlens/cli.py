@@ -14,6 +14,7 @@ import click
 
 from ficlens import __version__
 from ficlens.errors import FiclensError
+from ficlens.model import Story
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -160,12 +161,13 @@ def analyze_command(paths: tuple[Path, ...], output: Path | None, cast_path: Pat
         sys.exit(EXIT_BAD_INPUT)
 
 
-def story_summary(story, lines: int = 8) -> str:
+def story_summary(story: Story, lines: int = 8) -> str:
     """A few readable lines about an analyzed story: title, counts, cast, first dialogue."""
     meta = story.metadata
-    out = [f"{meta.title or story.path or 'story'} ({story.format}): {meta.words:,} words, "
-           f"{len(story.chapters)} chapters, {len(story.scenes)} scenes, "
-           f"{len(story.quotes)} quotations, {len(story.characters)} characters"]
+    headline = (f"{meta.title or story.path or 'story'} ({story.format}): {meta.words:,} words, "
+                f"{len(story.chapters)} chapters, {len(story.scenes)} scenes, "
+                f"{len(story.quotes)} quotations, {len(story.characters)} characters")
+    out = [headline]
     out.append("cast:")
     for character in story.characters[:10]:
         aliases = ", ".join(character.aliases[:4])

@@ -153,6 +153,8 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
         if doc is None:
             continue
         for start, end in _name_runs(doc, story.text[paragraph.start:paragraph.end]):
+            if sum(not is_title(t.text) for t in doc[start:end]) >= 3 and _is_place_noun(doc[end - 1].text):
+                end -= 1  # "Miss Lucy Honeychurch Drive(s out)": the name ends before it
             span = doc[start:end]
             form = _clean_form(span.text)
             if not form or not any(c.isalpha() for c in form):
@@ -357,18 +359,33 @@ def _is_character_form(form: str, st: _FormStats, lower_counts: Counter) -> bool
     return st.count >= 3 or (st.subject >= 1 and len(core) >= 2)
 
 
-def _is_place_name(core: list[str], words: list[str]) -> bool:
-    """True for `Kellynch Hall`, `Tunbridge Wells`, `Miss Lucy Honeychurch Drive`.
+def _is_place_noun(word: str) -> bool:
+    """True for `Hall`, `Street`, `Corners`: a word that ends the names of places."""
+    word = word.lower().rstrip(".")
+    return word in PLACE_NOUNS or (word.endswith("s") and word[:-1] in PLACE_NOUNS)
 
-    A place noun ends the name after a word that is not a given name (`Kellynch`), or after a
-    full name (`Lucy Honeychurch` + `Drive`); `Mr. Hall` and `Lois Lane` stay people.
+
+def _is_place_name(core: list[str], words: list[str]) -> bool:
+    """True for `Kellynch Hall`, `Tunbridge Wells`, `Windy Corner`, a bare `Street`.
+
+    A place noun ends the name after a word that is not a given name (`Kellynch`);
+    `Mr. Hall` and `Lois Lane` stay people.
     """
-    last = core[-1].lower().rstrip(".")
-    if last not in PLACE_NOUNS and not (last.endswith("s") and last[:-1] in PLACE_NOUNS):
+    if not _is_place_noun(core[-1]):
         return False
     if len(core) < 2:
         return len(words) == 1  # a bare "Street", "Corners"; "Mr. Hall" is a person
-    return core[0] not in first_names() or len(core) >= 3
+    return core[0] not in first_names()
+
+
+def _given_gender(word: str) -> str | None:
+    """The gender of a given name, or of the names a nickname stands for (`Freddy`)."""
+    names = first_names()
+    if word in names:
+        return names[word]
+    genders = {names.get(full.capitalize()) for full in NICKNAMES.get(word.lower(), ())}
+    genders.discard(None)
+    return genders.pop() if len(genders) == 1 else None
 
 
 def _title_class(title: str | None) -> str | None:
@@ -401,7 +418,7 @@ def _cluster(found: dict[str, _FormStats],
     shared: dict[str, list[int]] = {}
 
     def gender_of(title: str | None, core: tuple[str, ...]) -> str | None:
-        return title_gender(title) if title else (names.get(core[0]) if len(core) >= 2 else None)
+        return title_gender(title) if title else (_given_gender(core[0]) if len(core) >= 2 else None)
 
     def compatible(entity: _Entity, title: str | None, gender: str | None) -> bool:
         if gender and entity.gender and gender != entity.gender:
