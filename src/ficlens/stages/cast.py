@@ -202,19 +202,36 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
 
 
 def _drop_sentence_openers(stats: dict[str, _FormStats]) -> None:
-    """Fold `Hence Cecil`, `Lest Cecil` into `Cecil`: a word that only ever opens a sentence
-    before a much more frequent name, and is not a given name or a title, is not part of it."""
+    """Fold a form whose first word is not part of the name into the name it precedes.
+
+    `Hence Cecil`, `Lest Cecil`: a word that only ever opens a sentence before a much more
+    frequent name. `Thursday Tony`, `Luyden Newland`: an untitled run that ends in a given
+    name (`Tony` of `Tony Last`) after a word that is not one, since surnames come last.
+    """
+    names = first_names()
+    starters = Counter(f.split(" ")[0] for f, st in stats.items()
+                       if " " in f and st.count >= 2 and not is_title(f.split(" ")[0]))
+
+    def given(word: str) -> bool:
+        return word in names or word.lower() in NICKNAMES or starters[word] > 0
+
     for form in list(stats):
         st = stats[form]
         words = form.split(" ")
+        if len(words) < 2 or any(is_title(w) for w in words) or given(words[0]):
+            continue
         rest = " ".join(words[1:])
-        if (len(words) < 2 or st.sentence_initial < st.count or is_title(words[0])
-                or words[0] in first_names() or rest not in stats
-                or stats[rest].count < 2 * st.count):
+        if st.sentence_initial >= st.count and rest in stats:
+            target = rest
+        elif words[-1] in stats and given(words[-1]) and starters[form.split(" ")[0]] <= 1:
+            target = words[-1]
+        else:
+            continue
+        if stats[target].count < 2 * st.count:
             continue
         into = stats.pop(form)
         for name, value in vars(into).items():
-            setattr(stats[rest], name, getattr(stats[rest], name) + value)
+            setattr(stats[target], name, getattr(stats[target], name) + value)
 
 
 def _name_runs(doc, text: str) -> list[tuple[int, int]]:
@@ -346,8 +363,9 @@ def _is_character_form(form: str, st: _FormStats, lower_counts: Counter) -> bool
         return False  # "the Curlew came round the shoal": a boat, a house, an inn
     if st.exclaim >= st.count / 2 and st.subject == 0:
         return False  # "Merlin!" as an exclamation
-    if st.place >= 0.25 * st.count and st.place > st.person + st.subject:
-        return False
+    addressed = st.vocative + st.speech >= max(2, 0.1 * st.count)
+    if st.place >= 0.25 * st.count and st.place > st.person + st.subject and not addressed:
+        return False  # a place, unless spoken to or speaking ("Newland", tagged a place)
     if st.compound >= 0.5 * st.count and st.person < 0.3 * st.count:
         return False  # "Slytherin common room"
     if st.count >= 2 and (st.person + st.subject) >= 1:
@@ -441,6 +459,13 @@ def _cluster(found: dict[str, _FormStats],
         # "Tom Chitling" and "Tommy Chitling": one first name under two forms
         canon = NICKNAMES.get(core[0].lower(), (core[0].lower(),))[0]
         key = ((canon, *core[1:]), "mrs" if _title_class(title) == "mrs" else None)
+        if key not in by_key and title and _given_gender(core[0]) is None and core[0] not in names:
+            # "Princess Abdul Akbar" is "Jenny Abdul Akbar": a titled many-word surname that
+            # ends exactly one longer full name
+            longer = [i for i, e in enumerate(entities) if len(e.core) > len(core)
+                      and e.core[-len(core):] == core and compatible(e, title, gender)]
+            if len(longer) == 1:
+                by_key[key] = longer[0]
         if key not in by_key:
             # "Fitzwilliam Darcy" and "Mr. Fitzwilliam Darcy" are one; "Mrs. John Knightley" is not
             by_key[key] = len(entities)

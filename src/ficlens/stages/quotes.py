@@ -21,8 +21,8 @@ included. The finder
 * drops scare quotes, titles and quoted words inside a sentence (`her 'one mistake'`,
   `spoke of it as "handsome."`) and quotations in paragraphs indented deeper than
   the story's usual ones (verse, cards, signs), which are not speech;
-* reads dash dialogue (`— Come up, Kinch!`) in texts written that way, and, when
-  switched on, thoughts the format marks in italics (`ITALIC_THOUGHTS`).
+* reads dash dialogue (`— Come up, Kinch!`) in texts written that way, and thoughts the
+  format marks in italics (`ITALIC_THOUGHTS`, on by default).
 
 Every span starts with its opening mark and ends with its closing mark, except where
 the text has none: a quotation never closed ends at the end of its paragraph (or at
@@ -55,9 +55,9 @@ RUN_ON_CHARS = 4000
 SPEECH_PER_PARAGRAPH = False
 #: Also return thoughts the format marks in italics (AO3 HTML) when a thought tag stands beside
 #: them (`*Not again,* she thought`), as quotations with `thought=True` whose spans are the
-#: italic text. Off by default: such spans hold no quotation mark, and the JSON contract
-#: promises that every quote span starts and ends with one.
-ITALIC_THOUGHTS = False
+#: italic text and hold no quotation mark (the only quotes of which that is true, flagged by
+#: `thought` in the JSON). Set False to keep to quotation marks alone.
+ITALIC_THOUGHTS = True
 #: Dash dialogue (`— Back to barracks!`) is read when at least this many paragraphs open with
 #: a dash and they outnumber the paragraphs opening with a quotation mark threefold.
 DASH_PARAGRAPHS = 10
