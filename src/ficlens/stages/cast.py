@@ -558,7 +558,12 @@ def _cluster(found: dict[str, _FormStats],
         else:
             target = pick(by_first, word) if by_first else None
         if target is None and not by_first:
-            target = pick(by_last, word)
+            men = [i for i in by_last if entities[i].gender == "male"]
+            if len(men) == 1 and all(len(entities[i].core) == 1 for i in by_last):
+                # "Turton" with "Mr. Turton" and "Mrs. Turton": a bare surname is the man's
+                target = men[0]
+            else:
+                target = pick(by_last, word)
             if target is None and len(by_last) > 1:
                 shared[form] = by_last
                 continue
