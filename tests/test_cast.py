@@ -122,3 +122,93 @@ def test_ao3_character_tags_are_a_prior():
 def test_no_names_no_characters():
     story = cast_of('"Hello," he said.\n\n"Hi," she said.\n')
     assert story.characters == []
+
+
+def forms_of(story: ficlens.Story) -> set[str]:
+    return {f for c in story.characters for f in [c.name, *c.aliases]}
+
+
+@pytest.fixture(scope="module")
+def manor() -> ficlens.Story:
+    return cast_of(
+        "Chapter One: Miss Lucy Honeychurch Drive Out in Carriages\n\n"
+        "Miss Lucy Honeychurch lived at Kellynch Hall with her brother Freddy Honeychurch. "
+        "Kellynch Hall was old. Lucy loved Kellynch Hall, and the Kellynch gardens, and "
+        "Kellynch itself.\n\n"
+        '"Freddy, come here," said Lucy. "We must go to Tunbridge Wells."\n\n'
+        '"Not to Tunbridge Wells again," said Freddy. Freddy hated Tunbridge Wells.\n\n'
+        "Mr. Hall, the old gardener, came in. \"Miss Honeychurch,\" said Mr. Hall, "
+        '"the carriage is ready." Hall bowed to Miss Honeychurch.\n\n'
+        "They drove down St. James Street and through Somersetshire. Lest Freddy should sulk, Lucy sang. "
+        "Freddy laughed at Lucy. Lucy smiled at Freddy.\n\n"
+        "The Curlew lay at anchor in the bay. Lucy watched the Curlew. The Curlew was "
+        "Freddy's boat, and the Curlew needed paint.\n"
+    )
+
+
+def test_place_names_are_not_characters(manor):
+    forms = forms_of(manor)
+    for place in ("Kellynch Hall", "Kellynch", "Tunbridge Wells", "Somersetshire", "Curlew",
+                  "St. James Street",
+                  "Drive", "Miss Lucy Honeychurch Drive"):
+        assert place not in forms, place
+    assert owner(manor, "Mr. Hall") is not None  # a person named like a place noun stays
+
+
+def test_place_noun_after_a_full_name_ends_the_name(manor):
+    assert owner(manor, "Miss Lucy Honeychurch") == owner(manor, "Lucy") is not None
+
+
+def test_sentence_opener_is_not_part_of_a_name(manor):
+    assert "Lest Freddy" not in forms_of(manor)
+    assert owner(manor, "Freddy") == owner(manor, "Freddy Honeychurch")
+
+
+def test_nickname_gender_keeps_miss_apart_from_her_brother(manor):
+    # "Freddy" is a short form of a man's name: "Miss Honeychurch" is not him
+    assert owner(manor, "Miss Honeychurch") != owner(manor, "Freddy Honeychurch")
+    assert manor.character(owner(manor, "Freddy")).gender == "male"
+
+
+def test_word_before_a_given_name_is_not_a_first_name():
+    story = cast_of(
+        "Tony Last walked in the park. Tony looked at the trees. On Thursday Tony went to "
+        "town.\n\n"
+        '"Tony, wait," said Brenda. Tony waited. Tony smiled at Brenda.\n'
+    )
+    assert "Thursday Tony" not in forms_of(story)
+    assert owner(story, "Tony") == owner(story, "Tony Last") is not None
+
+
+def test_titled_long_surname_joins_the_one_full_name():
+    story = cast_of(
+        "Jenny Abdul Akbar came to tea. Princess Abdul Akbar was late, as always.\n\n"
+        '"My dear," said Princess Abdul Akbar, "how nice." Jenny Abdul Akbar laughed.\n'
+    )
+    assert owner(story, "Princess Abdul Akbar") == owner(story, "Jenny Abdul Akbar") is not None
+
+
+def test_one_letter_spelling_variant_of_a_first_name():
+    story = cast_of(
+        "Miss Catherine Alan sat by the fire. Miss Catharine Alan knitted.\n\n"
+        '"Dear me," said Miss Catherine Alan. Miss Alan sighed.\n'
+    )
+    assert owner(story, "Miss Catherine Alan") == owner(story, "Miss Catharine Alan") is not None
+
+
+def test_nickname_of_a_full_name_with_the_same_surname():
+    story = cast_of(
+        "Lawrence Lefferts came in late. Larry Lefferts always came in late.\n\n"
+        '"Evening," said Lawrence Lefferts. Lefferts sat down.\n'
+    )
+    assert owner(story, "Larry Lefferts") == owner(story, "Lawrence Lefferts") is not None
+
+
+def test_a_rank_is_not_mister():
+    story = cast_of(
+        "Sir Walter Elliot admired himself in the glass. Sir Walter was vain.\n\n"
+        '"Mr. Elliot is coming," said Anne. William Elliot came in. Mr. Elliot bowed.\n\n'
+        "Sir Walter Elliot smiled at Mr. Elliot. Sir Walter Elliot sat down.\n"
+    )
+    assert owner(story, "Mr. Elliot") != owner(story, "Sir Walter Elliot")
+    assert owner(story, "Mr. Elliot") is not None

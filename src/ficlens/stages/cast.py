@@ -38,6 +38,8 @@ _PLACE_PREPS = {"in", "at", "from", "into", "near", "inside", "outside", "across
                 "towards", "toward", "within", "around"}
 _EXCLAIM_BEFORE = {"oh", "good", "by", "for", "thank", "dear", "my", "o", "great", "sweet", "ye"}
 _GENDERED_CLASSES = {"mr", "mrs", "miss", "ms"}
+_RANKS = {"sir", "lord", "captain", "capt", "colonel", "col", "admiral", "general", "major",
+          "duke", "earl", "baron", "count", "prince", "king", "marquis"}
 _TITLE_CLASS = {
     "mr": "mr", "mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "señor": "mr",
     "herr": "mr", "mrs": "mrs", "madame": "mrs", "mme": "mrs", "signora": "mrs", "frau": "mrs",
@@ -193,19 +195,25 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
                 st.exclaim += 1
             if head.tag_ == "NNPS":
                 st.plural += 1
-    _drop_sentence_openers(stats)
     lower_counts = _lowercase_counts(story, {w for f in stats for w in f.split(" ")})
+    _drop_sentence_openers(stats, lower_counts)
     kept = {form: st for form, st in stats.items() if _is_character_form(form, st, lower_counts)}
+    # "Kellynch" of "Kellynch Hall": the name of a place, unless it speaks or is spoken to
+    place_words = {f.split(" ")[0] for f in stats if " " in f and f not in kept
+                   and _is_place_name(f.split(" "), f.split(" "))}
+    kept = {form: st for form, st in kept.items()
+            if not ((form in place_words or form.lower().endswith("shire"))
+                    and st.speech == 0 and st.vocative == 0)}
     # "the Woodhouses", "the Weasleys": a family, not a character
     return {form: st for form, st in kept.items()
             if not (form.endswith("s") and " " not in form and form[:-1] in kept)}
 
 
-def _drop_sentence_openers(stats: dict[str, _FormStats]) -> None:
+def _drop_sentence_openers(stats: dict[str, _FormStats], lower_counts: Counter) -> None:
     """Fold a form whose first word is not part of the name into the name it precedes.
 
-    `Hence Cecil`, `Lest Cecil`: a word that only ever opens a sentence before a much more
-    frequent name. `Thursday Tony`, `Luyden Newland`: an untitled run that ends in a given
+    `Hence Cecil`, `Lest Cecil`: a word also written lower-case that only ever opens a
+    sentence before a much more frequent name (`Aline Lebrun` keeps her first name). `Thursday Tony`, `Luyden Newland`: an untitled run that ends in a given
     name (`Tony` of `Tony Last`) after a word that is not one, since surnames come last.
     """
     names = first_names()
@@ -221,7 +229,7 @@ def _drop_sentence_openers(stats: dict[str, _FormStats]) -> None:
         if len(words) < 2 or any(is_title(w) for w in words) or given(words[0]):
             continue
         rest = " ".join(words[1:])
-        if st.sentence_initial >= st.count and rest in stats:
+        if st.sentence_initial >= st.count and rest in stats and lower_counts[words[0].lower()]:
             target = rest
         elif words[-1] in stats and given(words[-1]) and starters[form.split(" ")[0]] <= 1:
             target = words[-1]
@@ -391,9 +399,16 @@ def _is_place_name(core: list[str], words: list[str]) -> bool:
     """
     if not _is_place_noun(core[-1]):
         return False
+    if words[0].lower().rstrip(".") in ("st", "saint"):
+        return True  # "St. James Street", "St. Mary Abbey"
     if len(core) < 2:
         return len(words) == 1  # a bare "Street", "Corners"; "Mr. Hall" is a person
     return core[0] not in first_names()
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """True when two words differ by one substituted letter (`Catharine` / `Catherine`)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a.lower(), b.lower())) == 1
 
 
 def _given_gender(word: str) -> str | None:
@@ -444,6 +459,8 @@ def _cluster(found: dict[str, _FormStats],
         tc, ec = _title_class(title), _title_class(entity.title)
         if tc and ec and tc != ec and {tc, ec} <= _GENDERED_CLASSES:
             return False
+        if {tc, ec} & {"mr"} and {tc, ec} & _RANKS:
+            return False  # "Sir Walter Elliot" is not "Mr. Elliot": a rank replaces "Mr."
         # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother ("Madame Olenska" is
         # "Ellen Olenska", though: only the English title says so much)
         return not ((title or "").lower().rstrip(".") == "mrs" and ec != "mrs"
@@ -466,6 +483,13 @@ def _cluster(found: dict[str, _FormStats],
                       and e.core[-len(core):] == core and compatible(e, title, gender)]
             if len(longer) == 1:
                 by_key[key] = longer[0]
+        if key not in by_key and len(core[0]) >= 5:
+            # "Catharine Alan" is "Catherine Alan": one letter apart, same surname and title
+            for (other, other_class), i in list(by_key.items()):
+                if (other_class == key[1] and other[1:] == key[0][1:]
+                        and _one_letter_apart(other[0], canon) and compatible(entities[i], title, gender)):
+                    by_key[key] = i
+                    break
         if key not in by_key:
             # "Fitzwilliam Darcy" and "Mr. Fitzwilliam Darcy" are one; "Mrs. John Knightley" is not
             by_key[key] = len(entities)
@@ -558,12 +582,7 @@ def _cluster(found: dict[str, _FormStats],
         else:
             target = pick(by_first, word) if by_first else None
         if target is None and not by_first:
-            men = [i for i in by_last if entities[i].gender == "male"]
-            if len(men) == 1 and all(len(entities[i].core) == 1 for i in by_last):
-                # "Turton" with "Mr. Turton" and "Mrs. Turton": a bare surname is the man's
-                target = men[0]
-            else:
-                target = pick(by_last, word)
+            target = pick(by_last, word)
             if target is None and len(by_last) > 1:
                 shared[form] = by_last
                 continue
@@ -736,11 +755,10 @@ def _gender(entity: _Entity, votes: Counter | None) -> str | None:
         second = rest[0][1] if rest else 0
         if n >= 2 and n >= 2 * second:
             return top
-    names = first_names()
     for form in sorted(entity.forms, key=lambda f: -entity.forms[f]):
         core = [w for w in form.split(" ") if not is_title(w)]
-        if core and core[0] in names:
-            return names[core[0]]
+        if core and (given := _given_gender(core[0])):
+            return given
     if votes:
         top, n = votes.most_common(1)[0]
         if n > sum(votes.values()) - n:

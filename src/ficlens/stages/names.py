@@ -141,5 +141,5 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "sophy": ("sophia",), "gussie": ("augusta", "augustus"), "gus": ("augustus",),
     "bertie": ("albert", "bertram", "herbert"), "archie": ("archibald",), "reggie": ("reginald",),
     "percy": ("percival",), "teddie": ("edward",), "val": ("valentine", "valerie"),
-    "vicky": ("victoria",), "tori": ("victoria",), "rosie": ("rose", "rosalind"),
+    "larry": ("lawrence", "laurence"), "vicky": ("victoria",), "tori": ("victoria",), "rosie": ("rose", "rosalind"),
 }
