@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from ficlens.cast_file import load_cast
 from ficlens.errors import FiclensError, StageError
@@ -52,7 +51,7 @@ def get_stage(name: str) -> Stage:
 
 
 def available_stages(names: Iterable[str] = DEFAULT_STAGES) -> list[str]:
-    """The stage names whose modules are installed (later issues add stages)."""
+    """The stage names among `names` whose modules are importable (all of them in a full install)."""
     import importlib.util
 
     found = []
@@ -103,8 +102,3 @@ def analyze(
         if timings is not None:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - began
     return story
-
-
-def run_stages(story: Story, names: Iterable[str], **_: Any) -> Story:
-    """Run the named stages over a story already read."""
-    return analyze(story, stages=names)
