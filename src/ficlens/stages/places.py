@@ -232,7 +232,8 @@ def find_places(story: Story) -> Story:
         seen: Counter = Counter()
         for start, _ in spans:
             p = bisect.bisect_right(para_starts, start) - 1
-            seen.update(present.get(p, ()))
+            # sorted, so that ties in `most_common` come out the same on every run
+            seen.update(sorted(present.get(p, ()), key=lambda cid: int(cid[1:])))
         place = Place(id=f"P{n}", name=display[key].most_common(1)[0][0], kind=key[0],
                       mentions=sorted(spans), characters=[cid for cid, _ in seen.most_common()])
         places.append(place)
