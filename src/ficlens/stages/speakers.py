@@ -17,6 +17,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -825,8 +826,9 @@ def _nominal_votes(ctx: Context, previous: list) -> dict[str, Counter]:
     return votes
 
 
-def _nearest_confident(ctx: Context, qi: int, step: int, previous: list,
-                       limit: int = 12, confidence: float = 0.7) -> tuple[str, int] | None:
+def _nearest_turn(ctx: Context, qi: int, step: int, limit: int,
+                  speaker_of: Callable[[int], str | None]) -> tuple[str, int] | None:
+    """The first speaker `speaker_of` gives in the nearest turns (back or forward) of the run."""
     run, turn = ctx.turns[qi]
     turns = ctx.run_turns.get(run, [])
     for d in range(1, limit + 1):
@@ -834,23 +836,22 @@ def _nearest_confident(ctx: Context, qi: int, step: int, previous: list,
         if not 0 <= t < len(turns):
             return None
         for k in turns[t]:
-            if previous[k][0] and previous[k][1] >= confidence:
-                return previous[k][0], d
+            speaker = speaker_of(k)
+            if speaker:
+                return speaker, d
     return None
+
+
+def _nearest_confident(ctx: Context, qi: int, step: int, previous: list,
+                       limit: int = 12, confidence: float = 0.7) -> tuple[str, int] | None:
+    """The nearest turn whose previous-pass speaker was confident enough."""
+    return _nearest_turn(ctx, qi, step, limit,
+                         lambda k: previous[k][0] if previous[k][1] >= confidence else None)
 
 
 def _nearest_known(ctx: Context, qi: int, step: int, limit: int = 8) -> tuple[str, int] | None:
     """The nearest turn (back or forward) of the same run whose speaker the sieve decided."""
-    run, turn = ctx.turns[qi]
-    turns = ctx.run_turns.get(run, [])
-    for d in range(1, limit + 1):
-        t = turn + step * d
-        if not 0 <= t < len(turns):
-            return None
-        for k in turns[t]:
-            if ctx.known[k]:
-                return ctx.known[k], d
-    return None
+    return _nearest_turn(ctx, qi, step, limit, lambda k: ctx.known[k])
 
 
 def _run_features(ctx: Context, qi: int, cand: str, put) -> None:
