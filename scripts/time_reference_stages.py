@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ficlens.pipeline import analyze, available_stages
+from ficlens.pipeline import DEFAULT_STAGES, analyze
 
 REFERENCE_STAGES = ("coref", "emotion", "places", "network")
 
@@ -19,7 +19,7 @@ def main(argv: list[str]) -> int:
     story = analyze(argv[0], stages=["parse"])
     print(f"parse\t{time.perf_counter() - started:.2f} s\t({story.metadata.words} words)")
     total = 0.0
-    for name in available_stages()[1:]:
+    for name in DEFAULT_STAGES[1:]:
         started = time.perf_counter()
         story = analyze(story, stages=[name])
         took = time.perf_counter() - started

@@ -187,13 +187,7 @@ def story_summary(story: Story, lines: int = 8) -> str:
 def _register_subcommands() -> None:
     for spec in SUBCOMMANDS:
         module_name, attr = spec.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part of ficlens is not installed in this build
-            raise
-        main.add_command(getattr(module, attr))
+        main.add_command(getattr(importlib.import_module(module_name), attr))
 
 
 _register_subcommands()

@@ -50,18 +50,6 @@ def get_stage(name: str) -> Stage:
     return getattr(importlib.import_module(module_name), attr)
 
 
-def available_stages(names: Iterable[str] = DEFAULT_STAGES) -> list[str]:
-    """The stage names among `names` whose modules are importable (all of them in a full install)."""
-    import importlib.util
-
-    found = []
-    for name in names:
-        module_name = _STAGE_PATHS[name].split(":")[0]
-        if importlib.util.find_spec(module_name) is not None:
-            found.append(name)
-    return found
-
-
 def analyze(
     source: str | os.PathLike[str] | Story,
     cast: dict[str, list[str]] | str | os.PathLike[str] | None = None,
@@ -88,7 +76,7 @@ def analyze(
         story = story_from_text(str(source))
     if cast is not None:
         story.cast = cast if isinstance(cast, dict) else load_cast(cast)
-    names = list(stages) if stages is not None else available_stages()
+    names = list(stages) if stages is not None else list(DEFAULT_STAGES)
     for name in names:
         stage = get_stage(name)
         began = time.perf_counter()

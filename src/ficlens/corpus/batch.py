@@ -61,11 +61,11 @@ class LoadPipeline(WorkerPlugin):
     name = "ficlens-load-pipeline"
 
     def setup(self, worker: Any = None) -> None:
-        from ficlens.pipeline import available_stages, get_stage
+        from ficlens.pipeline import DEFAULT_STAGES, get_stage
         from ficlens.stages.nlp import load_nlp
 
         load_nlp()
-        for stage in available_stages():
+        for stage in DEFAULT_STAGES:
             with contextlib.suppress(Exception):  # a broken stage is reported per story instead
                 get_stage(stage)
 

@@ -154,12 +154,9 @@ _UP_TO_COREF = ("parse", "quotes", "cast", "speakers", "addressees")
 
 def _analyzed(path: Path) -> Story:
     """The document read, parsed and run through the stages before coreference."""
-    from ficlens.pipeline import analyze, available_stages
+    from ficlens.pipeline import analyze
 
-    story = analyze(path, stages=["parse"])
-    for name in available_stages(_UP_TO_COREF[1:]):
-        story = analyze(story, stages=[name])
-    return story
+    return analyze(path, stages=_UP_TO_COREF)
 
 
 def score_litbank_document(story: Story, brat: dict[str, Any], places_gold: set[Span] | None

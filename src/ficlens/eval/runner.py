@@ -55,10 +55,10 @@ class EvaluatedDocument:
 
 
 def default_stages() -> list[str]:
-    """Every stage installed (the whole pipeline)."""
-    from ficlens.pipeline import available_stages
+    """Every stage of the pipeline, in order."""
+    from ficlens.pipeline import DEFAULT_STAGES
 
-    return available_stages()
+    return list(DEFAULT_STAGES)
 
 
 def run_document(doc: GoldDocument, modes: Sequence[str], stages: Sequence[str]) -> EvaluatedDocument:
