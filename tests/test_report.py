@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from report_stories import HOSTILE, big_story, sample_story
 
 from ficlens.writers.json import story_to_dict
 from ficlens.writers.report import render_report, write_report
@@ -21,19 +22,6 @@ from ficlens.writers.report.emotions import arcs_from_quotes, series_of, story_a
 from ficlens.writers.report.plots import network_figure, ptext
 from ficlens.writers.report.render import PAGE_SIZE, script_json
 from ficlens.writers.report.view import cast_view, script_view
-
-
-def _load_stories():
-    """The hand-built stories of tests/fixtures/report_stories.py."""
-    path = Path(__file__).parent / "fixtures" / "report_stories.py"
-    spec = importlib.util.spec_from_file_location("report_stories", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_stories = _load_stories()
-HOSTILE, big_story, sample_story = _stories.HOSTILE, _stories.big_story, _stories.sample_story
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

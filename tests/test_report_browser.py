@@ -6,29 +6,16 @@ that exists but fails is a failure.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from report_stories import HOSTILE, big_story, sample_story
 
 from ficlens.writers.report import write_report
 from ficlens.writers.report.render import PAGE_SIZE
-
-
-def _load_stories():
-    """The hand-built stories of tests/fixtures/report_stories.py."""
-    path = Path(__file__).parent / "fixtures" / "report_stories.py"
-    spec = importlib.util.spec_from_file_location("report_stories", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_stories = _load_stories()
-HOSTILE, big_story, sample_story = _stories.HOSTILE, _stories.big_story, _stories.sample_story
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run",
