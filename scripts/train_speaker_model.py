@@ -204,25 +204,25 @@ STAGE1 = tuple(n for n in sp.FEATURES if n not in _SECOND_PASS)
 STAGE2 = sp.FEATURES
 
 
-def train(novels: list[Novel], folds: int = 4) -> dict:
-    """Stage-1 and stage-2 weights from these novels (stage 2 on out-of-fold stage-1 output)."""
-    x1, y1 = [], []
+def _first_pass_rows(novels: list[Novel]) -> tuple[list, list]:
+    """The stage-1 feature rows and labels of these novels, stacked."""
+    xs, ys = [], []
     for novel in novels:
         x, y, _ = novel.rows(None)
-        x1 += x
-        y1 += y
-    stage1 = fit(x1, y1, STAGE1)
+        xs += x
+        ys += y
+    return xs, ys
+
+
+def train(novels: list[Novel], folds: int = 4) -> dict:
+    """Stage-1 and stage-2 weights from these novels (stage 2 on out-of-fold stage-1 output)."""
+    stage1 = fit(*_first_pass_rows(novels), STAGE1)
     x2, y2 = [], []
     chunks = [novels[k::folds] for k in range(folds)] if len(novels) >= folds else [[n] for n in novels]
     for k, chunk in enumerate(chunks):
         rest = [n for j, c in enumerate(chunks) if j != k for n in c]
         if rest:
-            xr, yr = [], []
-            for novel in rest:
-                x, y, _ = novel.rows(None)
-                xr += x
-                yr += y
-            inner = fit(xr, yr, STAGE1)
+            inner = fit(*_first_pass_rows(rest), STAGE1)
         else:
             inner = stage1
         for novel in chunk:
