@@ -15,8 +15,8 @@ def load_nlp(model: str = SPACY_MODEL) -> Any:
     """The spaCy pipeline, loaded once per process (installed as a package, never downloaded)."""
     import spacy
 
-    nlp = spacy.load(model, exclude=["lemmatizer"] if False else [])
-    nlp.max_length = 5_000_000
+    nlp = spacy.load(model)
+    nlp.max_length = 5_000_000  # one paragraph of an unwrapped file can be very long
     return nlp
 
 
