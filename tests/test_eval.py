@@ -274,3 +274,21 @@ def test_two_processes_give_the_same_scores(tmp_path):
     assert one["documents"] == {k: {**v, "seconds": one["documents"][k]["seconds"]}
                                 for k, v in two["documents"].items()}
     assert one["overall"]["quotes"]["f1"] == two["overall"]["quotes"]["f1"] == 1.0
+
+
+def test_parse_cache_reuses_the_saved_parse(tmp_path, monkeypatch):
+    from ficlens.eval.runner import parse_with_cache
+    from ficlens.readers import story_from_text
+
+    text = "Anna walked in.\n\n\"Hello,\" said Ben.\n"
+    monkeypatch.setenv("FICLENS_PARSE_CACHE", str(tmp_path))
+    first = parse_with_cache(story_from_text(text), "doc one")
+    saved = list(tmp_path.glob("*.spacy"))
+    assert len(saved) == 1
+    second = parse_with_cache(story_from_text(text), "doc one")
+    assert list(tmp_path.glob("*.spacy")) == saved
+    for a, b in zip(first.paragraphs, second.paragraphs):
+        assert [(t.text, t.dep_, t.head.i, t.ent_type_) for t in a.doc] == \
+            [(t.text, t.dep_, t.head.i, t.ent_type_) for t in b.doc]
+    parse_with_cache(story_from_text(text.replace("Ben", "Cal")), "doc one")
+    assert len(list(tmp_path.glob("*.spacy"))) == 2  # a changed text is a new entry

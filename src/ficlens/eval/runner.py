@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ficlens.eval.data import GoldDocument
@@ -73,7 +75,7 @@ def run_document(doc: GoldDocument, modes: Sequence[str], stages: Sequence[str])
         base.paragraphs = lines_as_paragraphs(base)
     rest = [s for s in stages if s != "parse"]
     if "parse" in stages:
-        analyze(base, stages=["parse"])
+        parse_with_cache(base, doc.name)
     timings["parse"] = time.perf_counter() - started
     stories: dict[str, Story] = {}
     for mode in modes:
@@ -84,6 +86,46 @@ def run_document(doc: GoldDocument, modes: Sequence[str], stages: Sequence[str])
         timings[mode] = time.perf_counter() - started
         stories[mode] = _without_parse(story)
     return EvaluatedDocument(gold=doc, stories=stories, seconds=timings)
+
+
+def parse_with_cache(story: Story, name: str) -> Story:
+    """Run the parse stage, reusing a saved parse when $FICLENS_PARSE_CACHE names a folder.
+
+    The saved parse is keyed by the spaCy model and the exact paragraph texts, so a
+    change to the reader or the model makes a new entry instead of a stale parse.
+    Only evaluation uses this: re-running `ficlens eval` then costs seconds, not minutes.
+    """
+    from ficlens.pipeline import analyze
+
+    folder = os.environ.get("FICLENS_PARSE_CACHE")
+    if not folder:
+        return analyze(story, stages=["parse"])
+    from spacy.tokens import DocBin
+
+    from ficlens.stages.nlp import load_nlp
+
+    nlp = load_nlp()
+    digest = hashlib.sha1(f"{nlp.meta.get('name')}-{nlp.meta.get('version')}".encode())
+    for paragraph in story.paragraphs:
+        digest.update(story.text[paragraph.start:paragraph.end].encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    safe = "".join(c if c.isalnum() else "_" for c in name)[:60]
+    path = Path(folder) / f"{safe}-{digest.hexdigest()[:16]}.spacy"
+    if path.exists():
+        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        if len(docs) == len(story.paragraphs):
+            for paragraph, parsed in zip(story.paragraphs, docs):
+                paragraph.doc = parsed
+            return story
+    analyze(story, stages=["parse"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = DocBin(store_user_data=False)
+    for paragraph in story.paragraphs:
+        saved.add(paragraph.doc)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    saved.to_disk(partial)
+    os.replace(partial, path)
+    return story
 
 
 def lines_as_paragraphs(story: Story) -> list[Paragraph]:
