@@ -6,6 +6,9 @@ PERSON entities, titled names, speech-tag subjects, vocatives), non-characters a
 (exclamations, places, houses, plurals, common words) and name variants are clustered:
 full name, title + surname, first name, surname, nicknames — never two different titles
 (`Mr. Bennet` / `Mrs. Bennet`) or two different first names (`Jane` / `Elizabeth Bennet`).
+Names no rule links are joined by what the text shows: a name called in a quotation and
+answered by a tagged speaker (`Harry` / `Lord Henry`), a role in apposition (`the
+Collector, Mr. Turton`); two tagged speakers who answer each other stay two people.
 
 Every name mention found goes into `story.mentions` (kind "name") with its character.
 """
@@ -73,9 +76,12 @@ def build_cast(story: Story) -> Story:
         entities = _entities_from_cast(story.cast)
         table = _alias_table(entities, derive=True)
     else:
-        found = _discover_forms(story)
+        events: list[tuple[int, str, str]] = []
+        found = _discover_forms(story, events)
         priors = [normalize_name(n) for n in story.metadata.characters if n.strip()]
-        entities, shared = _cluster(found, priors)
+        pairs = _reply_pairs(story, events, found)
+        entities, shared = _cluster(found, priors, pairs)
+        entities = _join_by_replies(entities, shared, pairs)
         table = _alias_table(entities, derive=True)
         for form, candidates in shared.items():
             table.setdefault(form, candidates)
@@ -146,24 +152,31 @@ class _FormStats:
     article: int = 0  # after "the"/"a": "the Curlew" (a boat), not a person
 
 
-def _discover_forms(story: Story) -> dict[str, _FormStats]:
-    """Candidate name forms found in the parse, with their evidence, filtered to characters."""
+def _discover_forms(story: Story, events: list | None = None) -> dict[str, _FormStats]:
+    """Candidate name forms found in the parse, with their evidence, filtered to characters.
+
+    `events`, when given, receives `(offset, form, "voc"|"tag")` for every vocative and
+    every speech-tag subject (`said Cecil`) among them, in text order, and `(offset, form,
+    "=" + other form)` for a name in apposition to another (`the Collector, Mr. Turton`).
+    """
     stats: dict[str, _FormStats] = defaultdict(_FormStats)
     inside = _quote_mask(story)
     for paragraph in story.paragraphs:
         doc = paragraph.doc
         if doc is None:
             continue
+        heads: dict[int, str] = {}  # head token of each name run -> its form
         for start, end in _name_runs(doc, story.text[paragraph.start:paragraph.end]):
             if sum(not is_title(t.text) for t in doc[start:end]) >= 3 and _is_place_noun(doc[end - 1].text):
                 end -= 1  # "Miss Lucy Honeychurch Drive(s out)": the name ends before it
             span = doc[start:end]
             form = _clean_form(span.text)
-            if not form or not any(c.isalpha() for c in form):
-                continue
+            if not form or not _FORM_RE.match(form):
+                continue  # "Knightley!--How": a tokeniser slip, not a name
             head = doc[end - 1]
             offset = paragraph.start + span.start_char
             in_quote = inside(offset)
+            heads[head.i] = form
             st = stats[form]
             st.count += 1
             before = doc[start - 1] if start > 0 else None
@@ -174,6 +187,8 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
                 st.subject += 1
                 if head.head.lemma_.lower() in SPEECH_VERBS:
                     st.speech += 1
+                    if events is not None and head.dep_ == "nsubj":
+                        events.append((offset, form, "tag"))
             if before is not None and before.lower_ in _DETERMINERS:
                 st.article += 1
             if (head.ent_type_ == "PERSON" or is_title(doc[start].text)
@@ -185,6 +200,8 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
                     or before.is_punct):
                 st.person += 1
                 st.vocative += 1
+                if events is not None:
+                    events.append((offset, form, "voc"))
             if head.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "NORP") or (
                     before is not None and before.lower_ in _PLACE_PREPS):
                 st.place += 1
@@ -195,6 +212,14 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
                 st.exclaim += 1
             if head.tag_ == "NNPS":
                 st.plural += 1
+        if events is not None:
+            for i, form in heads.items():
+                token = doc[i]
+                other = heads.get(token.head.i)
+                if token.dep_ == "appos" and other and other != form and not inside(
+                        paragraph.start + token.idx):
+                    events.append((paragraph.start + token.idx, form, "=" + other))
+
     lower_counts = _lowercase_counts(story, {w for f in stats for w in f.split(" ")})
     _drop_sentence_openers(stats, lower_counts)
     kept = {form: st for form, st in stats.items() if _is_character_form(form, st, lower_counts)}
@@ -205,8 +230,38 @@ def _discover_forms(story: Story) -> dict[str, _FormStats]:
             if not ((form in place_words or form.lower().endswith("shire"))
                     and st.speech == 0 and st.vocative == 0)}
     # "the Woodhouses", "the Weasleys": a family, not a character
-    return {form: st for form, st in kept.items()
+    kept = {form: st for form, st in kept.items()
             if not (form.endswith("s") and " " not in form and form[:-1] in kept)}
+    _add_unparsed_full_names(story, kept)
+    return kept
+
+
+def _add_unparsed_full_names(story: Story, kept: dict[str, _FormStats]) -> None:
+    """Add `Cyril Fielding` when a known given name stands right before a known surname.
+
+    The tagger sometimes misses a full name (`Fielding` read as a verb), and it may be the
+    only place the text joins a given name used alone to a surname used with a title.
+    Chapter headings count too (`Chapter VI: The Reverend Arthur Beebe`).
+    """
+    names = first_names()
+    givens = sorted({f.split(" ")[-1] for f in kept if f.count(" ") <= 1 and f.split(" ")[-1] in names
+                     and (" " not in f or is_title(f.split(" ")[0]))})
+    surnames = sorted({f.split(" ")[1] for f in kept
+                       if f.count(" ") == 1 and is_title(f.split(" ")[0])
+                       and f.split(" ")[1] not in names and len(f.split(" ")[1]) > 1})
+    if not givens or not surnames:
+        return
+    regex = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, givens)) + r") ("
+                       + "|".join(map(re.escape, surnames)) + r")(?![\w'\u2019-])")
+    seen: Counter = Counter()
+    for m in regex.finditer(story.text):
+        form = f"{m.group(1)} {m.group(2)}"
+        before = re.search(r"(\S+)\s+$", story.text[max(0, m.start() - 16):m.start()])
+        if before is None or normalize_name(f"{before.group(1)} {form}") not in kept:
+            seen[form] += 1  # (inside "Mr. John Knightley", a form found already, it is not)
+    for form, n in seen.items():
+        if form not in kept:
+            kept[form] = _FormStats(count=n, person=n)
 
 
 def _drop_sentence_openers(stats: dict[str, _FormStats], lower_counts: Counter) -> None:
@@ -226,6 +281,15 @@ def _drop_sentence_openers(stats: dict[str, _FormStats], lower_counts: Counter) 
     for form in list(stats):
         st = stats[form]
         words = form.split(" ")
+        head = " ".join(words[:-1])
+        if (len(words) >= 2 and not is_title(words[-1]) and words[-1] not in names
+                and head in stats and stats[head].count >= 5 * st.count
+                and lower_counts[words[-1].lower()] >= 5):
+            # "Mr. Fielding High(er up)": a common word stuck after a frequent name
+            into = stats.pop(form)
+            for name, value in vars(into).items():
+                setattr(stats[head], name, getattr(stats[head], name) + value)
+            continue
         if len(words) < 2 or any(is_title(w) for w in words) or given(words[0]):
             continue
         rest = " ".join(words[1:])
@@ -300,6 +364,7 @@ def _name_runs(doc, text: str) -> list[tuple[int, int]]:
 
 
 _NAME_WORD = re.compile(r"^[^\W\d_]+(?:['\u2019-][^\W\d_]+)*$")
+_FORM_RE = re.compile(r"^[^\W\d_]+\.?(?:['\u2019-][^\W\d_]+\.?)*(?: [^\W\d_]+\.?(?:['\u2019-][^\W\d_]+\.?)*)*$")
 _QUOTE_MARKS = {'"', "'", "\u201c", "\u201d", "\u2018", "\u2019", "``", "''"}
 
 
@@ -428,9 +493,12 @@ def _title_class(title: str | None) -> str | None:
     return _TITLE_CLASS.get(base, base)
 
 
-def _cluster(found: dict[str, _FormStats],
-             priors: list[str]) -> tuple[list[_Entity], dict[str, list[int]]]:
+def _cluster(found: dict[str, _FormStats], priors: list[str],
+             pairs: Counter | None = None) -> tuple[list[_Entity], dict[str, list[int]]]:
     """Group name forms into characters without merging people who share a surname.
+
+    `pairs` (from `_reply_pairs`) tells who talks to whom: `Mr. Morland` who answers
+    `James Morland` in turn is his father, not him.
 
     Returns the characters and the bare surnames shared by several of them (`Weston` for
     `Mr. Weston` and `Mrs. Weston`), which are resolved mention by mention.
@@ -453,6 +521,8 @@ def _cluster(found: dict[str, _FormStats],
     def gender_of(title: str | None, core: tuple[str, ...]) -> str | None:
         return title_gender(title) if title else (_given_gender(core[0]) if len(core) >= 2 else None)
 
+    wives = _married_surnames(forms)
+
     def compatible(entity: _Entity, title: str | None, gender: str | None) -> bool:
         if gender and entity.gender and gender != entity.gender:
             return False
@@ -462,9 +532,10 @@ def _cluster(found: dict[str, _FormStats],
         if {tc, ec} & {"mr"} and {tc, ec} & _RANKS:
             return False  # "Sir Walter Elliot" is not "Mr. Elliot": a rank replaces "Mr."
         # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother ("Madame Olenska" is
-        # "Ellen Olenska", though: only the English title says so much)
+        # "Ellen Olenska", though: only the English title says so much) -- unless she is
+        # the only woman of that surname given a first name and no "Miss Vane" is named
         return not ((title or "").lower().rstrip(".") == "mrs" and ec != "mrs"
-                    and len(entity.core) >= 2)
+                    and len(entity.core) >= 2 and wives.get(entity.core[-1]) != entity.core)
 
     ordered = sorted(forms, key=lambda f: (-len(split(f)[1]), -forms[f], f))
     # 1. full names (two or more words besides titles): one character per distinct core+gender
@@ -475,7 +546,9 @@ def _cluster(found: dict[str, _FormStats],
         gender = gender_of(title, core)
         # "Tom Chitling" and "Tommy Chitling": one first name under two forms
         canon = NICKNAMES.get(core[0].lower(), (core[0].lower(),))[0]
-        key = ((canon, *core[1:]), "mrs" if _title_class(title) == "mrs" else None)
+        # "Mrs. John Knightley" is not "John Knightley"; "Mrs. Rachel Lynde" is "Rachel Lynde"
+        wife = _title_class(title) == "mrs" and _given_gender(core[0]) != "female"
+        key = ((canon, *core[1:]), "mrs" if wife else None)
         if key not in by_key and title and _given_gender(core[0]) is None and core[0] not in names:
             # "Princess Abdul Akbar" is "Jenny Abdul Akbar": a titled many-word surname that
             # ends exactly one longer full name
@@ -509,7 +582,31 @@ def _cluster(found: dict[str, _FormStats],
         entity = entities[i]
         titled = sum(n for f, n in entity.forms.items()
                      if len(f.split(" ")) >= 3 and _title_class(split(f)[0]) == _title_class(title))
-        return titled >= 3 and forms[form] > 3 * weight(i)
+        # ... and calls him by it ("John", "Mr. John"); "Mr. Thomas Marvel" is "Mr. Marvel",
+        # and a wife's own given name tells no sisters apart ("Mrs. Rachel Lynde")
+        first = entity.first or ""
+        if _title_class(title) == "mrs" and _given_gender(first) == "female":
+            return False
+        if _title_class(title) == "miss" and first and 2 * forms[form] > weight(i) and sum(
+                n for f, n in forms.items() if f.count(" ") == 1 and f.endswith(" " + first)
+                and _title_class(f.split(" ")[0]) == "miss") >= 2:
+            # "Miss Jemima" is so called to tell her from her elder sister, "Miss Pinkerton",
+            # named about as often as she is ("Miss Rose" Maylie, a servant's way, is not)
+            return True
+        called = forms.get(first, 0) + sum(n for f, n in forms.items()
+                                           if f.endswith(" " + first) and is_title(f.split(" ")[0]))
+        return titled >= 3 and called >= 3 and forms[form] > 3 * weight(i)
+
+    talks: dict[str, Counter] = defaultdict(Counter)
+    for key, n in (pairs or {}).items():
+        if key[0] == "":
+            talks[key[1]][key[2]] += n
+            talks[key[2]][key[1]] += n
+
+    def talking(i: int, form: str) -> bool:
+        # two tagged speakers answering each other twice or more are two people
+        entity = entities[i]
+        return sum(talks[form][f] for f in [*entity.forms, entity.first or ""]) >= 2
 
     def pick(candidates: list[int], word: str | None = None) -> int | None:
         if not candidates:
@@ -534,7 +631,8 @@ def _cluster(found: dict[str, _FormStats],
             continue
         word, gender = core[0], title_gender(title)
         by_last = [i for i in full if entities[i].last == word
-                   and compatible(entities[i], title, gender) and not distinct(i, title, form)]
+                   and compatible(entities[i], title, gender) and not distinct(i, title, form)
+                   and not talking(i, form)]
         by_first = [i for i in full if entities[i].first == word and compatible(entities[i], title, gender)]
         pool = by_last or by_first
         same_title = [i for i in pool if _title_class(entities[i].title) == _title_class(title)]
@@ -562,7 +660,8 @@ def _cluster(found: dict[str, _FormStats],
         word = core[0]
         lower = word.lower()
         # "Mrs. John Knightley" bears her husband's first name: it is not hers to lend
-        own = [i for i, e in enumerate(entities) if _title_class(e.title) != "mrs"]
+        own = [i for i, e in enumerate(entities) if _title_class(e.title) != "mrs"
+               or (e.first is not None and _given_gender(e.first) == "female")]
         by_first = [i for i in own if entities[i].first == word]
         if not by_first:
             by_first = [i for i in own if (e := entities[i]).first and (
@@ -586,6 +685,12 @@ def _cluster(found: dict[str, _FormStats],
             if target is None and len(by_last) > 1:
                 shared[form] = by_last
                 continue
+        if target is None and not by_first and not by_last:
+            # "Nance" for the "Nancy" seen three times as often, neither with a surname
+            short = [i for i, e in enumerate(entities) if len(e.core) == 1
+                     and (_nickname_of(word, e.core[0]) or _nickname_of(e.core[0], word))
+                     and sum(e.forms.values()) >= 3 * forms[form]]
+            target = short[0] if len(short) == 1 else None
         if target is None:
             key = (core, None)
             if key not in by_key:
@@ -594,6 +699,218 @@ def _cluster(found: dict[str, _FormStats],
             target = by_key[key]
         entities[target].forms[form] += forms[form]
     return entities, shared
+
+
+def _married_surnames(forms: Counter) -> dict[str, tuple[str, ...]]:
+    """Surname -> the core of the one woman a bare `Mrs. Surname` can be (`Edna Pontellier`).
+
+    Only when exactly one full name of that surname has a woman's given name, at most one
+    a man's, no `Miss Surname` is named, and `Mrs. Surname` is a name in use (5 times or
+    more, not a relative named in passing): an unmarried daughter ("Miss Vane" for Sibyl
+    Vane) makes `Mrs. Vane` her mother, and two men of the name two possible husbands.
+    """
+    women: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    men: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    unmarried: set[str] = set()
+    used: Counter = Counter()
+    for form, n in forms.items():
+        words = form.split(" ")
+        core = tuple(w for w in words if not is_title(w))
+        if not core:
+            continue
+        if len(core) >= 2 and _given_gender(core[0]) == "female":
+            women[core[-1]].add(core)
+        elif len(core) >= 2 and _given_gender(core[0]) == "male":
+            men[core[-1]].add(core)
+        if any(_title_class(w) == "miss" for w in words if is_title(w)):
+            unmarried.add(core[-1])
+        if len(core) == 1 and any(_title_class(w) == "mrs" for w in words if is_title(w)):
+            used[core[0]] += n
+    return {last: next(iter(cores)) for last, cores in women.items()
+            if len(cores) == 1 and len(men[last]) <= 1 and last not in unmarried
+            and used[last] >= 5}
+
+
+def _reply_pairs(story: Story, events: list[tuple[int, str, str]],
+                 kept: dict[str, _FormStats]) -> Counter:
+    """(vocative form, form of who answered) over the story's quotations.
+
+    A quotation whose speech tag names its speaker and which calls someone by a name
+    (`"Are you off, Mr. Vyse?" asked Mr. Beebe`) is answered, or was prompted, by the
+    quotation next to it: when that one's tag names someone else (`Cecil said`), the name
+    called is likely theirs. Only tags of one name per quotation count, and only names
+    also used outside a vocative or known as names (not `"Stop, ..."`). Two names that
+    are the tagged speakers of neighbouring quotations of two paragraphs talk to each
+    other: those come back under the key `("", a, b)`, counted; a role set beside a
+    name (`the Collector, Mr. Turton`) under `("=", role, name)`.
+    """
+    import bisect
+
+    quotes = story.quotes
+    starts = [q.start for q in quotes]
+    tags: dict[int, set[str]] = defaultdict(set)
+    vocatives: dict[int, set[str]] = defaultdict(set)
+    pairs: Counter = Counter()
+    for offset, form, kind in events:
+        if form not in kept:
+            continue
+        if kind.startswith("="):
+            other = kind[1:]
+            if other in kept:
+                role, name = (form, other) if _is_role(form, kept[form]) else (other, form)
+                if _is_role(role, kept[role]) and not _is_role(name, kept[name]):
+                    pairs[("=", role, name)] += 1
+            continue
+        k = bisect.bisect_right(starts, offset) - 1
+        if kind == "voc":
+            if k >= 0 and any(s <= offset < e for s, e in quotes[k].spans):
+                vocatives[k].add(form)
+            continue
+        # a tag belongs to the nearer quotation of its paragraph: the one before or after it
+        near = [j for j in (k, k + 1) if 0 <= j < len(quotes)]
+        near = [j for j in near if abs(_gap(quotes[j], offset)) < 200]
+        if near:
+            tags[min(near, key=lambda j: abs(_gap(quotes[j], offset)))].add(form)
+    for k, own in tags.items():
+        other = tags.get(k + 1, set())
+        if (len(own) == 1 and len(other) == 1 and own != other
+                and quotes[k].paragraph != quotes[k + 1].paragraph):
+            pairs[("", *sorted((*own, *other)))] += 1
+    for k, called in vocatives.items():
+        own = tags.get(k, set())
+        if len(own) != 1:
+            continue
+        for j in (k - 1, k + 1):
+            other = tags.get(j, set())
+            if len(other) != 1 or other == own:
+                continue
+            (answer,) = other
+            for form in called - own - other:
+                st = kept[form]
+                if (st.count > st.vocative + st.exclaim or is_title(form.split(" ")[0])
+                        or form in first_names()):
+                    pairs[(form, answer)] += 1
+    return pairs
+
+
+def _is_role(form: str, st: _FormStats) -> bool:
+    """True for a capitalised description used with "the" (`the Collector`), not a name."""
+    return " " not in form and not is_title(form) and st.article >= 0.5 * st.count
+
+
+def _gap(quote, offset: int) -> int:
+    """Characters between a quotation and an offset outside it (0 inside)."""
+    if offset < quote.start:
+        return quote.start - offset
+    return max(0, offset - quote.end)
+
+
+def _join_by_replies(entities: list[_Entity], shared: dict[str, list[int]],
+                     pairs: Counter) -> list[_Entity]:
+    """Join a character called by a name to the one who answers to it (`Cecil` = `Mr. Vyse`).
+
+    Joined when at least two answers and 60% of all the answers to that name (or three
+    and three times as many as from anyone else) come from one character, they are not
+    seen answering each other, and nothing else tells them apart: a known gender, a title
+    of the other sex, two different full names, given names or surnames. A role set in
+    apposition beside one name only (`the Collector, Mr. Turton`) is joined to it too.
+    """
+    owner: dict[str, int] = {}
+    for i, entity in enumerate(entities):
+        for form in entity.forms:
+            owner.setdefault(form, i)
+    for form in shared:
+        owner.pop(form, None)
+    by_entity: Counter = Counter()
+    totals: Counter = Counter()
+    talks: Counter = Counter()  # entity pairs seen talking to each other
+    named_as: dict[int, set[int]] = defaultdict(set)  # a role -> the names set beside it
+    for key, n in pairs.items():
+        if key[0] == "=":
+            a, b = owner.get(key[1]), owner.get(key[2])
+            if a is not None and b is not None and a != b:
+                named_as[a].add(b)
+            continue
+        if key[0] == "":
+            a, b = owner.get(key[1]), owner.get(key[2])
+            if a is not None and b is not None and a != b:
+                talks[(min(a, b), max(a, b))] += n
+            continue
+        a, b = owner.get(key[0]), owner.get(key[1])
+        if a is None or b is None or a == b:
+            continue
+        by_entity[(a, b)] += n
+        totals[a] += n
+    parent = list(range(len(entities)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    answers: dict[int, list[int]] = defaultdict(list)
+    for (a, _), n in by_entity.items():
+        answers[a].append(n)
+    for (a, b), n in sorted(by_entity.items(), key=lambda kv: -kv[1]):
+        # most of the answers, or by far the most from any one character (`Fagin`, called
+        # in scenes of many, answered as `the Jew`)
+        others = sorted(answers[a], reverse=True)
+        second = others[1] if len(others) > 1 and others[0] == n else others[0] if others[0] != n else 0
+        if n < 2 or (n < 0.6 * totals[a] and (n < 3 or n < 3 * second)):
+            continue
+        ra, rb = root(a), root(b)
+        if ra == rb or not _may_be_one(entities[ra], entities[rb]):
+            continue
+        talked = sum(t for (x, y), t in talks.items() if {root(x), root(y)} == {ra, rb})
+        if talked > n / 4:
+            continue  # they answer each other: two people
+        _union(entities, parent, ra, rb)
+    # "the Collector, Mr. Turton": a role set beside one name only is that person
+    for a, names in named_as.items():
+        if len(names) == 1:
+            ra, rb = root(a), root(next(iter(names)))
+            if ra != rb and _may_be_one(entities[ra], entities[rb]):
+                _union(entities, parent, ra, rb)
+    return [e for i, e in enumerate(entities) if root(i) == i]
+
+
+def _union(entities: list[_Entity], parent: list[int], ra: int, rb: int) -> None:
+    """Fold the smaller of two root characters into the larger."""
+    big, small = (ra, rb) if sum(entities[ra].forms.values()) >= sum(entities[rb].forms.values()) else (rb, ra)
+    entities[big].forms.update(entities[small].forms)
+    entities[big].gender = entities[big].gender or entities[small].gender
+    entities[big].title = entities[big].title or entities[small].title
+    parent[small] = big
+
+
+def _may_be_one(a: _Entity, b: _Entity) -> bool:
+    """False when the names of two characters say they are different people."""
+    if a.gender and b.gender and a.gender != b.gender:
+        return False
+    ta, tb = _title_class(a.title), _title_class(b.title)
+    if ta and tb and ta != tb and {ta, tb} <= _GENDERED_CLASSES:
+        return False
+    if len(a.core) >= 2 and len(b.core) >= 2:
+        return False  # two full names
+    # a titled single word is a surname, an untitled one a given name (or a nickname)
+    for x, y in ((a, b), (b, a)):
+        if len(x.core) == 1 and len(y.core) >= 2:
+            word = x.core[0]
+            if x.title and word != y.core[-1] and _title_class(x.title) in _GENDERED_CLASSES:
+                return False
+            if not x.title and word in first_names() and word != y.core[0] and not _nickname_of(word, y.core[0]):
+                return False
+    if len(a.core) == 1 and len(b.core) == 1 and bool(a.title) == bool(b.title):
+        # two given names or two surnames, unless one is a nickname of the other
+        return _nickname_of(a.core[0], b.core[0]) or _nickname_of(b.core[0], a.core[0]) or not (
+            a.core[0] in first_names() and b.core[0] in first_names())
+    return True
+
+
+def _nickname_of(short: str, full: str) -> bool:
+    """True when `short` is a known nickname of the given name `full` (`Harry`, `Henry`)."""
+    return full.lower() in NICKNAMES.get(short.lower(), ())
 
 
 def _display_name(entity: _Entity) -> str:
@@ -750,6 +1067,17 @@ def _gender(entity: _Entity, votes: Counter | None) -> str | None:
                 title_votes[g] += n + 1
     if len(title_votes) == 1:
         return next(iter(title_votes))
+    given = None
+    for form in sorted(entity.forms, key=lambda f: -entity.forms[f]):
+        core = [w for w in form.split(" ") if not is_title(w)]
+        if core and (given := _given_gender(core[0])):
+            break
+    if given and votes:
+        # a gendered given name outweighs pronouns of the other gender near it ("Gilbert"
+        # named in a sentence about Anne), unless they are overwhelming ("Brett" Ashley)
+        against = sum(n for g, n in votes.items() if g != given)
+        if not (against >= 4 and against >= 3 * votes.get(given, 0)):
+            return given
     if votes:
         (top, n), *rest = votes.most_common()
         second = rest[0][1] if rest else 0

@@ -14,7 +14,7 @@ TITLES: dict[str, str | None] = {
     "madam": "female", "mme": "female", "mademoiselle": "female", "mlle": "female",
     "dame": "female", "signora": "female", "signorina": "female", "frau": "female",
     "fräulein": "female", "mistress": "female",
-    "professor": None, "prof": None, "dr": None, "doctor": None,
+    "professor": None, "prof": None, "dr": None, "doctor": None, "comrade": None, "mx": None,
     "captain": "male", "capt": "male", "colonel": "male", "col": "male", "general": "male",
     "major": "male", "lieutenant": "male", "lieut": "male", "sergeant": "male",
     "admiral": "male", "commander": "male", "inspector": None, "constable": None,
@@ -96,16 +96,22 @@ def normalize_name(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def first_names() -> dict[str, str]:
-    """Given name -> "male"/"female", from the list shipped in `ficlens/data`."""
+def first_names() -> dict[str, str | None]:
+    """Given name -> "male"/"female" (None for a name borne by both), from `ficlens/data`."""
     text = resources.files("ficlens.data").joinpath("speaker_first_names.txt").read_text("utf-8")
-    names: dict[str, str] = {}
+    names: dict[str, str | None] = {}
+    either: set[str] = set()
     for line in text.splitlines():
         if line.startswith("#") or ":" not in line:
             continue
         gender, _, rest = line.partition(":")
+        gender = gender.strip()
         for name in rest.split():
-            names.setdefault(name, gender.strip())
+            if gender == "either":
+                either.add(name)
+            else:
+                names.setdefault(name, gender)
+    names.update(dict.fromkeys(either))
     return names
 
 
@@ -132,7 +138,7 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "joe": ("joseph",), "joey": ("joseph",), "sue": ("susan",), "susie": ("susan",),
     "peggy": ("margaret",), "meg": ("margaret",), "maggie": ("margaret",), "polly": ("mary",),
     "molly": ("mary",), "mamie": ("mary",), "annie": ("anne", "ann", "anna"),
-    "nancy": ("anne", "ann"), "fanny": ("frances",), "frankie": ("francis", "frances"),
+    "nancy": ("anne", "ann"), "nance": ("nancy", "anne"), "fanny": ("frances",), "frankie": ("francis", "frances"),
     "frank": ("francis", "franklin"), "nell": ("eleanor", "helen", "ellen"),
     "nelly": ("eleanor", "helen", "ellen"), "ellie": ("eleanor", "elinor", "ellen"),
     "jenny": ("jennifer", "jane"), "jen": ("jennifer",), "becky": ("rebecca",),
