@@ -152,11 +152,19 @@ def baseline_clusters(story: Story, spans: Sequence[Span]) -> list[int]:
 _UP_TO_COREF = ("parse", "quotes", "cast", "speakers", "addressees")
 
 
-def _analyzed(path: Path) -> Story:
-    """The document read, parsed and run through the stages before coreference."""
+def _analyzed(doc: Any) -> Story:
+    """The document read, parsed and run through the stages before coreference, cut into
+    paragraphs as the quotation evaluation cuts it (one per line for LitBank) and parsed
+    through the evaluation's parse cache."""
+    from ficlens.eval.runner import lines_as_paragraphs, parse_with_cache
     from ficlens.pipeline import analyze
+    from ficlens.readers import read_story
 
-    return analyze(path, stages=_UP_TO_COREF)
+    story = read_story(doc.path)
+    if doc.extra.get("layout") == "lines":
+        story.paragraphs = lines_as_paragraphs(story)
+    parse_with_cache(story, doc.name)
+    return analyze(story, stages=[s for s in _UP_TO_COREF if s != "parse"])
 
 
 def score_litbank_document(story: Story, brat: dict[str, Any], places_gold: set[Span] | None
@@ -210,7 +218,7 @@ def evaluate_litbank_references(source: Any = None, *, documents: str | None = N
         root = doc.path.parents[2]
         ent_path = root / "entities" / "brat" / f"{doc.name}.ann"
         places_gold = place_spans(ent_path) if ent_path.exists() else None
-        story = _analyzed(doc.path)
+        story = _analyzed(doc)
         result = score_litbank_document(story, brat, places_gold)
         entities += len(result["key"])
         mentions += sum(len(c) for c in result["key"])

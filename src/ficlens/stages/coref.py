@@ -62,6 +62,10 @@ _TITLE_WORDS: dict[str, str | None] = {
     "mother": "female", "brother": "male", "sister": "female", "old": None, "young": None,
     "little": None, "poor": None, "dear": None, "saint": None, "st": None,
 }
+# titles that tell apart people sharing a family name (`Mr. Bennet`, `Mrs. Bennet`, `Miss Bennet`)
+_TITLE_CLASS = {"mr": "mr", "mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "herr": "mr",
+                "mrs": "mrs", "madame": "mrs", "mme": "mrs", "signora": "mrs", "frau": "mrs",
+                "miss": "miss", "mademoiselle": "miss", "mlle": "miss", "signorina": "miss"}
 _NOT_NAMES = frozenset(
     ["god", "lord", "heaven", "heavens", "christ", "jesus", "devil", "satan", "chapter", "book", "volume", "part", "i", "oh", "ah", "o", "yes", "no", "mr", "mrs", "miss", "sir", "madam", "dear", "well", "why", "hallo", "hello", "ay", "aye"]
 )
@@ -71,13 +75,24 @@ _PLACE_PREPOSITIONS = frozenset({"in", "at", "to", "from", "into", "near", "towa
                                  "through", "of", "outside", "inside"})
 _ROLE_WEIGHT = {"subj": 80, "obj": 50, "iobj": 40, "obl": 30, "poss": 30, "other": 20}
 _DEFINITE = frozenset({"the", "this", "that"})
+# quantified people (`nobody`, `everyone`) refer to no one in particular: never antecedents
+_NON_REFERRING = frozenset({"no one", "nobody", "none", "everybody", "everyone", "every one",
+                            "every body", "anybody", "anyone", "any one"})
 _WINDOW = 6  # sentences a pronoun looks back
 _LONG_WINDOW = 25  # ... and further back when nothing nearer agrees with it
+_PLURAL_WINDOW = 3  # sentences `they` looks back for a group: plural reference is local
 _NOMINAL_WINDOW = 80  # sentences a definite description looks back for its head noun
 _DECAY = 0.5  # salience kept from one sentence to the next
 _EPITHET_SALIENCE = 100.0
 _EPITHET_ROLES = ("subj",)
 _SPEAKER_WEIGHT = 100.0  # salience a quotation gives its known speaker
+_PARALLEL = 1.0  # a subject pronoun favours the subject of the sentence before (centering)
+_POSS_SUBJECT = 1.0  # `his` in `he raised his hand` favours the clause subject
+# modifiers that make `the other man` someone else than `the man`
+_CONTRAST = frozenset({"other", "another", "second", "third", "new", "different", "latter", "former"})
+_NEARBY = 150  # characters before a quotation where its unknown addressee may be named
+_QUOTE_WEIGHT = 0.5  # a mention inside a quotation counts half towards salience
+_TURN_GAP = 400  # characters between two quotations that still make them one exchange
 _UNKNOWN_GENDER = 0.5  # weight of a character of unknown gender for he/she
 EPITHETS = True
 
@@ -101,9 +116,13 @@ class Candidate:
     reflexive: bool = False
     quote: int | None = None
     key: tuple[str, ...] = ()
+    title: str | None = None  # mr | mrs | miss
     lemma: str = ""
     definite: bool = False
     possessed: bool = False
+    possessor: int = -1  # start offset of the possessor (`her` in `her father`)
+    generic: bool = False  # `nobody`, `everyone`: a person, but no one in particular
+    modifiers: frozenset[str] = frozenset()  # `old` in `the old man`
     character: str | None = None
 
 
@@ -116,6 +135,7 @@ class Entity:
     gender: str | None = None
     character: str | None = None
     keys: set[tuple[str, ...]] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)
     tokens: set[str] = field(default_factory=set)
     lemmas: set[str] = field(default_factory=set)
     texts: set[str] = field(default_factory=set)
@@ -177,6 +197,41 @@ def _name_key(words: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
             continue
         out.append(w)
     return tuple(out), gender
+
+
+def _title_class(words: Iterable[str]) -> str | None:
+    """`mr`, `mrs` or `miss` when the name starts with such a title."""
+    for word in words:
+        w = _norm(word)
+        if w not in _TITLE_WORDS:
+            return None
+        if w in _TITLE_CLASS:
+            return _TITLE_CLASS[w]
+    return None
+
+
+_ABBREVIATED = {"dr": "doctor", "capt": "captain", "col": "colonel", "prof": "professor",
+                "rev": "reverend", "gen": "general", "lieut": "lieutenant", "sergt": "sergeant"}
+
+
+def _rank_words(words: Sequence[str]) -> set[str]:
+    """The rank or role words a name opens with (`Dr. Archie` -> doctor, `Judge Miller` ->
+    judge), so that `the doctor` can find Dr. Archie."""
+    out: set[str] = set()
+    for word in words[:-1]:
+        w = _norm(word)
+        w = _ABBREVIATED.get(w, w)
+        if w in _TITLE_CLASS or w in ("the", "old", "young", "little", "poor", "dear", "saint", "st"):
+            continue
+        if w in _TITLE_WORDS or w in person_nouns():
+            out.add(w)
+        else:
+            break
+    return out
+
+
+def _is_initial(word: str) -> bool:
+    return len(word.rstrip(".")) <= 1
 
 
 class _Index:
@@ -317,7 +372,7 @@ def collect_candidates(story: Story, spans: Sequence[tuple[int, int]] | None = N
                                        sent_id, p_idx, "nominal"))
     if wanted is not None:
         cands = _candidates_for_spans(story, index, sorted(wanted), sent_of_token)
-    cands.sort(key=lambda c: (c.start, -c.end))
+    cands.sort(key=lambda c: (c.start, c.end))
     return cands
 
 
@@ -361,7 +416,7 @@ def _bare(story: Story, index: _Index, s: int, e: int, text: str, sent_id: int, 
                          gender=gender, reflexive=refl, quote=index.quote_at(s))
     key, gender = _name_key(text.split())
     return Candidate(s, e, text, "name", sent_id, p_idx, key=key, gender=gender,
-                     quote=index.quote_at(s))
+                     title=_title_class(text.split()), quote=index.quote_at(s))
 
 
 def _make(story: Story, index: _Index, s: int, e: int, toks: Sequence[Any], base: int,
@@ -374,6 +429,7 @@ def _make(story: Story, index: _Index, s: int, e: int, toks: Sequence[Any], base
         cand.person, cand.number, cand.gender, cand.reflexive = PRONOUNS[head.lower_.replace("\u2019", "'")]
     elif kind == "name":
         cand.key, cand.gender = _name_key(t.text for t in toks)
+        cand.title = _title_class(t.text for t in toks)
         if not cand.key:
             cand.key = tuple(_norm(t.text) for t in toks)
         if cand.gender is None and len(cand.key) >= 1:
@@ -386,7 +442,13 @@ def _make(story: Story, index: _Index, s: int, e: int, toks: Sequence[Any], base
         cand.gender = gendered_nouns().get(head.lower_) or gendered_nouns().get(cand.lemma)
         first = toks[0].lower_
         cand.definite = first in _DEFINITE
-        cand.possessed = any(t.dep_ == "poss" for t in head.children)
+        poss = [t for t in head.children if t.dep_ == "poss"]
+        cand.possessed = bool(poss)
+        if poss:
+            cand.possessor = base + poss[0].left_edge.idx
+        cand.generic = " ".join(cand.text.lower().split()) in _NON_REFERRING
+        cand.modifiers = frozenset(t.lower_ for t in head.children
+                                   if t.dep_ in ("amod", "nummod", "compound") and t.i < head.i)
     return cand
 
 
@@ -491,6 +553,24 @@ def _norm_gender(value: str | None) -> str | None:
     return None
 
 
+def _gender_of(ent: Entity) -> str | None:
+    """The entity's gender, or failing that the gender most of its pronouns have."""
+    if ent.gender:
+        return ent.gender
+    return ent.votes.most_common(1)[0][0] if ent.votes else None
+
+
+_MODALS = frozenset({"can", "could", "would", "might", "may", "must", "should", "'d", "ca"})
+
+
+def _generic_you(cand: Candidate) -> bool:
+    """A narration `you` that is anyone: the subject of a modal (`you could hear the sea`)."""
+    if cand.head is None or cand.role != "subj":
+        return False
+    verb = cand.head.head
+    return any(t.dep_ == "aux" and t.lower_ in _MODALS for t in verb.children)
+
+
 class _Resolver:
     def __init__(self, story: Story, cands: Sequence[Candidate], learned: dict[tuple[str, ...], str],
                  trust_speakers: bool, epithets: bool = False) -> None:
@@ -508,6 +588,7 @@ class _Resolver:
         self.by_text: dict[str, int] = {}
         self.recent: list[int] = []  # entity ids mentioned lately, most recent last
         self.subject_of: dict[int, int] = {}  # verb id -> entity id of its subject
+        self.main_subject: dict[int, int] = {}  # sentence -> entity of its main clause's subject
         self.narrator: dict[tuple[int, str], int] = {}
         self.alias_owners: Counter = Counter()
         for character in story.characters:
@@ -515,6 +596,12 @@ class _Resolver:
                 if key:
                     self.alias_owners[key] += 1
         self.at_span = {(c.start, c.end): i for i, c in enumerate(cands)}
+        self.at_start: dict[int, list[int]] = defaultdict(list)
+        for i, c in enumerate(cands):
+            self.at_start[c.start].append(i)
+        self.lemma_modifiers: dict[str, frozenset[str]] = {}
+        self.by_rank: dict[str, int] = {}  # `doctor` -> the entity named `Dr. Archie`
+        self.by_relation: dict[tuple[int, str, str], int] = {}  # (possessor entity, noun, number) -> entity
         self.genders = {c.id: _norm_gender(c.gender) for c in story.characters}
         self.speaker_spans: dict[tuple[int, int], str] = {}
         if trust_speakers:
@@ -534,14 +621,17 @@ class _Resolver:
             keys: list[tuple[str, ...]] = []
             gender = self.genders.get(cid)
             if character is not None:
-                for alias in {character.name, *character.aliases}:
+                for alias in sorted({character.name, *character.aliases}):
                     key, title_gender = _name_key(alias.split())
                     if key and self.alias_owners.get(key) == 1:
                         keys.append(key)
-                    gender = gender or title_gender
+                    gender = gender or title_gender or self.learned.get(key)
             # a name met before the character was known is that character
+            titles = {t for a in {character.name, *character.aliases}
+                      if (t := _title_class(a.split()))} if character is not None else set()
             known = [self.by_key[k] for k in keys if k in self.by_key
-                     and self.entities[self.by_key[k]].character is None]
+                     and self.entities[self.by_key[k]].character is None
+                     and not (titles and self.entities[self.by_key[k]].titles - titles)]
             if known:
                 ent = self.entities[known[0]]
                 ent.character = cid
@@ -549,6 +639,7 @@ class _Resolver:
             else:
                 ent = Entity(id=len(self.entities), character=cid, gender=gender)
                 self.entities.append(ent)
+            ent.titles.update(titles)
             for key in keys:
                 ent.keys.add(key)
                 self.by_key.setdefault(key, ent.id)
@@ -562,8 +653,13 @@ class _Resolver:
         cand = self.cands[i]
         ent = self.entities[eid]
         self.ids[i] = eid
-        if cand.kind != "pronoun" or cand.person == 3:
+        if (cand.kind != "pronoun" or cand.person == 3) and not cand.generic:
             ent.third = True
+        if cand.kind == "name" and cand.title:
+            ent.titles.add(cand.title)
+        if cand.kind == "name":
+            for word in _rank_words(cand.text.split()):
+                self.by_rank[word] = eid
         if cand.kind == "name" and cand.key:
             ent.keys.add(cand.key)
             self.by_key.setdefault(cand.key, eid)
@@ -574,8 +670,13 @@ class _Resolver:
             if ent.gender is None:
                 ent.gender = cand.gender or self.learned.get(cand.key)
         elif cand.kind == "nominal":
+            relation = self.relation(cand)
+            if relation is not None:
+                self.by_relation[relation] = eid
             ent.lemmas.add(cand.lemma)
-            self.by_lemma[cand.lemma] = eid
+            if cand.number == "sg":  # `the girl` is not `the girls`
+                self.by_lemma[cand.lemma] = eid
+                self.lemma_modifiers[cand.lemma] = cand.modifiers
             self.by_text[cand.text.lower()] = eid
             if ent.gender is None and cand.gender:
                 ent.gender = cand.gender
@@ -583,11 +684,13 @@ class _Resolver:
             ent.votes[cand.gender] += 1
         weight = 100 + _ROLE_WEIGHT.get(cand.role, 20) + (30 if cand.kind == "name" else 0)
         if cand.quote is not None:
-            weight *= 0.5
+            weight *= _QUOTE_WEIGHT
         ent.salience = ent.current(cand.sent) + weight
         ent.last_sent = cand.sent
         if cand.role == "subj" and cand.verb >= 0:
             self.subject_of[cand.verb] = eid
+            if cand.quote is None and cand.head is not None and cand.head.head.dep_ == "ROOT":
+                self.main_subject.setdefault(cand.sent, eid)
         if eid in self.recent:
             self.recent.remove(eid)
         self.recent.append(eid)
@@ -643,10 +746,19 @@ class _Resolver:
             source = self.ids[tag]
             target = self.for_character(quote.speaker)
             a, b = self.entities[source], self.entities[target]
+            ga, gb = _gender_of(a), _gender_of(b)
             if source != target and a.character is None and not (
-                    a.gender and b.gender and a.gender != b.gender) and a.number == b.number:
+                    ga and gb and ga != gb) and a.number == b.number:
                 into[source] = target
         if into:
+            def final(eid: int) -> int:
+                seen = {eid}
+                while eid in into and into[eid] not in seen:
+                    eid = into[eid]
+                    seen.add(eid)
+                return eid
+
+            into = {source: final(source) for source in into}
             self.ids = [into.get(eid, eid) for eid in self.ids]
             for source, target in into.items():
                 self.entities[source].character = self.entities[target].character
@@ -656,24 +768,38 @@ class _Resolver:
             return self.for_character(cand.character)
         key = cand.key
         gender = cand.gender or self.learned.get(key)
-        if key in self.by_key:
-            return self.by_key[key]
         options: list[int] = []
+        if key in self.by_key:
+            options.append(self.by_key[key])
         if len(key) == 1:
-            options = list(self.by_token.get(key[0], []))
+            options += self.by_token.get(key[0], [])
         elif key:
             # `Walter Elliot` after `Sir Walter`: same last word or same first word
             first, last = key[0], key[-1]
-            options = [e for e in self.by_token.get(last, []) + self.by_token.get(first, [])
-                       if any(k and (k[-1] == last or k[0] == first) for k in self.entities[e].keys)]
-        options = [e for e in dict.fromkeys(options)
-                   if not (gender and self.entities[e].gender and self.entities[e].gender != gender)]
+            options += [e for e in self.by_token.get(last, []) + self.by_token.get(first, [])
+                        if any(k and (k[-1] == last or k[0] == first) for k in self.entities[e].keys)]
+        options = [e for e in dict.fromkeys(options) if self.name_fits(self.entities[e], cand, gender)]
         if options:
-            best = max(options, key=lambda e: (self.entities[e].last_sent, e))
-            return best
+            # the same name before a partial one; the latest of either
+            return max(options, key=lambda e: (key in self.entities[e].keys, self.entities[e].last_sent, e))
         eid = self.new(cand)
         self.entities[eid].gender = gender
         return eid
+
+    def name_fits(self, ent: Entity, cand: Candidate, gender: str | None) -> bool:
+        """Whether a name can be a further name of the entity: no clash of gender, of
+        title (`Mrs. Bennet` is not `Mr. Bennet`) or of given name (`Adam Patch` is not
+        `Anthony Patch`)."""
+        if gender and ent.gender and ent.gender != gender:
+            return False
+        if cand.title and ent.titles and cand.title not in ent.titles:
+            return False
+        key = cand.key
+        if len(key) >= 2 and not _is_initial(key[0]):
+            for k in ent.keys:
+                if len(k) >= 2 and k[-1] == key[-1] and k[0] != key[0] and not _is_initial(k[0]):
+                    return False
+        return True
 
     def compatible(self, ent: Entity, cand: Candidate) -> bool:
         if ent.number != cand.number:
@@ -688,6 +814,8 @@ class _Resolver:
             # first person in narration: the narrator (`we`: the narrator's group of the moment);
             # second person in narration: the narratee
             key = (cand.person, cand.number)
+            if cand.person == 2 and _generic_you(cand):
+                return self.new(cand)  # `you could see the sea from there`: anyone
             last = self.narrator.get(key)
             reach = 10**9 if key == (1, "sg") else 8
             if last is not None and cand.sent - self.entities[last].last_sent <= reach:
@@ -709,10 +837,17 @@ class _Resolver:
             for cid in [quote.speaker, *quote.addressees]:
                 if cid and cid in self.by_character:
                     excluded.add(self.by_character[cid])
+            excluded |= self.called(cand.quote)  # who is called by name is `you`, not `he`
+        if cand.quote is None:
+            # the narrator of a first-person story is `I` in the narration, never `he`
+            excluded.update(self.narrator.values())
         best, best_score = -1, 0.0
+        parallel = self.main_subject.get(cand.sent - 1) if cand.role == "subj" else None
+        owner = self.owner_subject(cand) if cand.role == "poss" else None
         for eid in reversed(self.recent):
             ent = self.entities[eid]
-            if eid in excluded or not ent.third or cand.sent - ent.last_sent > _LONG_WINDOW:
+            reach = _PLURAL_WINDOW if cand.number == "pl" else _LONG_WINDOW
+            if eid in excluded or not ent.third or cand.sent - ent.last_sent > reach:
                 continue
             if not self.compatible(ent, cand):
                 continue
@@ -721,11 +856,34 @@ class _Resolver:
                 score *= _UNKNOWN_GENDER
             if cand.sent - ent.last_sent > _WINDOW:
                 score *= 0.01  # only when nothing nearer fits
+            if eid == parallel:
+                score *= 1 + _PARALLEL
+            if eid == owner:
+                score *= 1 + _POSS_SUBJECT
             if score > best_score:
                 best, best_score = eid, score
         if best >= 0:
             return best
         return self.new(cand)
+
+    def owner_subject(self, cand: Candidate) -> int | None:
+        """For `his` in `he raised his hand`: the subject of the clause the possessed noun is in."""
+        noun = cand.head.head if cand.head is not None else None
+        if noun is None or noun.i == cand.head.i or noun.dep_ in ("nsubj", "nsubjpass"):
+            return None
+        verb = noun.head
+        if noun.dep_ == "pobj" and verb.dep_ == "prep":
+            verb = verb.head
+        base = cand.verb - noun.i
+        for _ in range(4):
+            eid = self.subject_of.get(base + verb.i)
+            if eid is not None:
+                return eid
+            if verb.dep_ in ("conj", "acomp", "xcomp", "advcl") and verb.head.i != verb.i:
+                verb = verb.head
+            else:
+                break
+        return None
 
     def clause_subject(self, cand: Candidate) -> int | None:
         """The entity of the subject of the pronoun's clause (through `and`-joined verbs)."""
@@ -746,18 +904,29 @@ class _Resolver:
         return None
 
     def resolve_nominal(self, cand: Candidate) -> int:
+        if cand.generic:
+            return self.new(cand)
+        relation = self.relation(cand)
+        if relation is not None and relation in self.by_relation:
+            return self.by_relation[relation]
         if cand.number == "sg" and cand.lemma not in group_nouns():
             if cand.possessed:
                 eid = self.by_text.get(cand.text.lower())
                 if eid is not None and cand.sent - self.entities[eid].last_sent <= 30:
                     return eid
             elif cand.definite:
-                eid = self.by_lemma.get(cand.lemma)
-                if eid is not None and cand.sent - self.entities[eid].last_sent <= _NOMINAL_WINDOW:
-                    ent = self.entities[eid]
-                    if not (cand.gender and ent.gender and cand.gender != ent.gender):
-                        return eid
-                if self.epithets and cand.role in _EPITHET_ROLES:
+                same = self.by_lemma.get(cand.lemma)
+                if same is not None and (cand.modifiers & _CONTRAST or (
+                        cand.modifiers and self.lemma_modifiers.get(cand.lemma)
+                        and not cand.modifiers & self.lemma_modifiers[cand.lemma])):
+                    same = None  # `the other man`, `the young man` after `the old man`
+                for eid in (same, self.by_rank.get(cand.lemma)):
+                    # `the doctor` again, or `the doctor` after `Dr. Archie`
+                    if eid is not None and cand.sent - self.entities[eid].last_sent <= _NOMINAL_WINDOW:
+                        ent = self.entities[eid]
+                        if not (cand.gender and _gender_of(ent) and cand.gender != _gender_of(ent)):
+                            return eid
+                if self.epithets and cand.role in _EPITHET_ROLES and cand.gender:
                     # `the boy` as a subject with no earlier boy: the salient character
                     best = self.most_salient(cand, window=2)
                     if best is not None and self.entities[best].current(cand.sent) >= _EPITHET_SALIENCE:
@@ -773,6 +942,17 @@ class _Resolver:
             if eid is not None:
                 return eid
         return self.new(cand)
+
+    def relation(self, cand: Candidate) -> tuple[int, str, str] | None:
+        """(entity of the possessor, head noun) of `her father`, `Mary's aunt`, once the
+        possessor is resolved."""
+        if cand.possessor < 0:
+            return None
+        for j in self.at_start.get(cand.possessor, ()):
+            other = self.cands[j]
+            if other is not cand and other.end <= cand.end and self.ids[j] >= 0:
+                return self.ids[j], cand.lemma, cand.number
+        return None
 
     def vocative(self, cand: Candidate) -> bool:
         """`sir`, `my dear`, `boy` said to someone: a noun set off by commas inside a quotation."""
@@ -805,10 +985,15 @@ class _Resolver:
         for i in deferred:
             by_quote[self.cands[i].quote].append(i)  # type: ignore[index]
         last_we: tuple[int, int] | None = None
-        previous_speaker: int | None = None
         for qi in sorted(by_quote):
             quote = self.story.quotes[qi]
             spk = self.quote_speaker(qi)
+            if spk is not None and spk in self.called(qi):
+                # `"Watson, you amaze me"` is not Watson speaking: his addressee spoke
+                singles = [a for a in quote.addressees if a]
+                spk = self.for_character(singles[0]) if len(singles) == 1 else None
+                if spk in self.called(qi):
+                    spk = None
             for i in by_quote[qi]:
                 cand = self.cands[i]
                 if cand.person == 1 and cand.number == "sg":
@@ -827,20 +1012,75 @@ class _Resolver:
                 else:
                     eid = None
                     singles = [a for a in quote.addressees if a]
-                    if cand.number == "sg" and len(singles) == 1:
+                    called = self.called(qi) - {spk}
+                    if cand.number == "sg" and len(called) == 1:
+                        eid = next(iter(called))  # `Watson, you amaze me`
+                    elif cand.number == "sg" and len(singles) == 1:
                         eid = self.for_character(singles[0])
-                    elif cand.number == "sg" and previous_speaker is not None and previous_speaker != spk:
-                        eid = previous_speaker
+                    elif cand.number == "sg" and (prev := self.previous_speaker(qi, spk)) is not None:
+                        eid = prev
+                    elif cand.number == "sg":
+                        eid = self.next_speaker(qi, spk)
+                    if eid is None and cand.number == "sg":
+                        eid = self.nearby_person(qi, spk)
                     if eid is None:
                         if qi not in addressee_of:
                             addressee_of[qi] = self.new(cand)
                         eid = addressee_of[qi]
                     self.link(i, eid)
-            if spk is not None:
-                previous_speaker = spk
+
+    def nearby_person(self, qi: int, spk: int | None) -> int | None:
+        """The last person other than the speaker mentioned in the narration just before
+        the quotation (`she said to her son: "Are you coming?"`)."""
+        if not hasattr(self, "_starts"):
+            self._starts = [c.start for c in self.cands]
+        quote = self.story.quotes[qi]
+        j = bisect.bisect_left(self._starts, quote.start) - 1
+        while j >= 0 and self.cands[j].start >= quote.start - _NEARBY:
+            cand = self.cands[j]
+            if cand.quote is None and cand.number == "sg" and cand.person == 3 and self.ids[j] >= 0 \
+                    and self.ids[j] != spk and not cand.generic:
+                return self.ids[j]
+            j -= 1
+        return None
+
+    def called(self, qi: int) -> set[int]:
+        """The entities a quotation calls by name (`Watson, ...`)."""
+        if not hasattr(self, "_vocatives"):
+            self._vocatives: dict[int, list[int]] = defaultdict(list)
+            for j, cand in enumerate(self.cands):
+                if cand.quote is not None and cand.kind == "name" and self.vocative(cand):
+                    self._vocatives[cand.quote].append(j)
+        return {self.ids[j] for j in self._vocatives.get(qi, ()) if self.ids[j] >= 0}
+
+    def previous_speaker(self, qi: int, spk: int | None) -> int | None:
+        """The speaker of the quotation answered: the one just before, close by, if another."""
+        quotes = self.story.quotes
+        if qi == 0 or quotes[qi].start - quotes[qi - 1].end > _TURN_GAP:
+            return None
+        other = self.quote_speaker(qi - 1)
+        return other if other != spk else None
+
+    def next_speaker(self, qi: int, spk: int | None) -> int | None:
+        """The speaker of the reply: the next quotation close by with another speaker."""
+        quotes = self.story.quotes
+        for qj in range(qi + 1, min(qi + 3, len(quotes))):
+            if quotes[qj].start - quotes[qj - 1].end > _TURN_GAP:
+                break
+            other = self.quote_speaker(qj)
+            if other is not None and other != spk:
+                return other
+        return None
 
     def quote_speaker(self, qi: int) -> int | None:
         quote = self.story.quotes[qi]
+        tag = self.speech_tag(quote)
+        if tag is not None and self.cands[tag].person == 1 and self.ids[tag] >= 0:
+            return self.ids[tag]  # `I said`: the narrator, whoever the speakers stage named
+        if quote.speaker and tag is not None and self.ids[tag] >= 0 and self.cands[tag].gender:
+            named = _gender_of(self.entities[self.for_character(quote.speaker)])
+            if named and named != self.cands[tag].gender:
+                return self.ids[tag]  # `she said` after a man was named: the tag wins
         if quote.speaker:
             return self.for_character(quote.speaker)
         if quote.speaker_mention:
