@@ -113,6 +113,19 @@ def test_written_text_is_not_speech():
     assert quoted(story) == [['"Never,"']]
 
 
+def test_a_quoted_letter_is_not_speech_but_a_dear_in_speech_is():
+    story = story_of(
+        'She opened it and read:',
+        '"My dear Tom,--I write in haste, for the coach leaves at noon and there is much to say.',
+        '"Yours ever, Kate."',
+        '"Dear Kate," said Tom, folding the paper, "always in haste."',
+        '"My dear, do sit down. You have walked all the way from the village, I suppose?"',
+    )
+    assert quoted(story) == [['"Dear Kate,"', '"always in haste."'],
+                             ['"My dear, do sit down. You have walked all the way from the '
+                              'village, I suppose?"']]
+
+
 def test_epigraph_is_not_speech():
     story = story_of('"All the world\'s a stage, and all the men and women merely players."',
                      "\u2014 T. S. Eliot-Smith", '"Wait!" \u2014 Harry grabbed her arm.')

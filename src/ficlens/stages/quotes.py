@@ -149,6 +149,7 @@ def find_quotes(story: Story) -> list[Quote]:
         segments = [s for n, s in enumerate(segments)
                     if not _is_scare_quote(text, s, story.paragraphs, segments[n - 1] if n else None)
                     and not _is_written_text(text, s)
+                    and not _is_letter(text, s)
                     and not _is_epigraph(text, s, story.paragraphs)
                     and indents[s.paragraph] < usual_indent + 3]  # indented: verse, a card, a sign
         for group in _group(text, segments):
@@ -521,6 +522,22 @@ def _is_written_text(text: str, segment: _Segment) -> bool:
         return False
     before = text[max(0, segment.start - 60):segment.start]
     return bool(_WRITTEN_BEFORE.search(before) or _WRITTEN_AFTER.match(text, segment.end))
+
+
+# `"Dear Fanny,\n...`, `"My dear Anne,--I make no apology...`: a salutation set off by a line
+# break or a dash opens a letter being read out, not speech (`"My dear, do sit"` is speech)
+_LETTER_OPENING = re.compile(
+    r"(?:My (?:very )?)?[Dd]ear(?:est)?\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}\s*,"
+    r"(?:[ \t]*\n|\s*(?:--|\u2014)\s*(?=\S))"
+)
+_LETTER_MIN_CHARS = 80
+
+
+def _is_letter(text: str, segment: _Segment) -> bool:
+    """True for a quoted letter: it opens with a salutation on its own line or before a dash."""
+    if segment.dash or segment.end - segment.start < _LETTER_MIN_CHARS:
+        return False
+    return bool(_LETTER_OPENING.match(text, segment.start + 1))
 
 
 _MINOR_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with",
