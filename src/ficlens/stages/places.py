@@ -1,12 +1,16 @@
 """Places and scene locations: named places (`Diagon Alley`, `Pemberley`) and settings
 (`the library`, `the portrait hole`), the characters seen at each, and where each scene is.
 
-Named places are proper-noun phrases that spaCy tags as a place (GPE, LOC, FAC), that end
-in a place word (`Gryffindor Tower`, `Grosvenor Street`), or that follow a preposition of
-place (`at Pemberley`, `to Hogsmeade`) and are no character's name. Settings are noun
-phrases whose head is a place noun. A scene's location is the place it names most,
-counting a mention after a preposition of place (`in the library`) and one early in the
-scene more.
+Named places are proper-noun phrases judged over the whole story: the evidence of every
+occurrence of a name is summed (a preposition of place before it, a place word in it
+(`Gryffindor Tower`, `Kellynch Hall`), spaCy's place label, `the county of ...`) against
+the evidence that it names a person (a title, spaCy's person label, the subject of a verb
+of doing, the cast and who speaks), and a name that wins as a place is a place at every
+occurrence. Settings are noun phrases headed by a place noun, cut where LitBank's entity
+annotation cuts them (no `, which ...` clause, no `for`/`from` phrase); the phrase around a
+place that names a part of it (`the top of the stairs`) is a setting too. `there`/`here`
+count when they point at a place. A scene's location is the place it names most, counting
+a mention after a preposition of place (`in the library`) and one early in the scene more.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from ficlens.model import Place, Story
+from ficlens.stages.lexicon import given_names, person_nouns
 
 
 def _words(text: str) -> list[str]:
@@ -30,7 +36,7 @@ basement bathroom battlefield bay beach  bedchamber bedroom  boathouse bookshop 
 bridge brook buffet bungalow  cabin cafe camp campus canal canyon capital  castle
 cathedral cavern cave cell cellar cemetery chamber chapel church city classroom cliff cloister
 closet club coast college common compartment conservatory  corridor cottage country
-countryside county court courtroom courtyard cove creek crypt dais den desert dining diner
+countryside county court courtroom courtyard cove creek crypt dais den desert dining 
 district ditch dock  dormitory downstairs drawing-room  driveway dungeon estate
 factory farm farmhouse field  flat  forest fort fountain garden gallery garage
   glade glen greenhouse grounds grove gymnasium hall hallway hamlet harbour harbor
@@ -44,11 +50,34 @@ square stable stables staircase stairs stairwell station  stream street study su
 swamp tavern temple terrace theatre theater throne-room tower town  trail tunnel
 university upstairs vale valley vault veranda verandah village villa vineyard ward wardrobe
 warehouse waterfront well wharf wilderness wing woods  workshop yard world earth land
-building churchyard neighbourhood neighborhood ground plain planet region colony province
+building churchyard neighbourhood neighborhood  plain planet region colony province
 territory continent empire universe jail gaol plantation workhouse mall dominion hollow
 parish heaven asylum edifice ocean establishment boulevard mine mines promontory dwelling gorge
 tarn homestead vestibule scullery depot heights priory booth deck
-""" + "place spot store"))
+passage passageway parapet pit metropolis studio residence slope site plateau realm gulf
+prairie thoroughfare precipice locality frontier vicinity schoolhouse stairway mountainside
+port borough shire madhouse roadside wayside gangway reservoir skyscraper convent nunnery
+monastery lair pagoda storeroom outhouse kennel farmland hell alp cornfield wheatfield isle
+islet estuary waterway surroundings haunt armoury armory resort lodging lodgings berth
+demesne landscape rectory vicarage parsonage manse deanery barracks garrison fortress
+citadel stronghold rampart ramparts moat turret belfry steeple catacomb catacombs tomb
+sepulchre mausoleum graveyard chancel nave aisle vestry sacristy refectory infirmary
+surgery clinic morgue mortuary penitentiary courthouse townhouse tenement boardinghouse
+guesthouse motel alehouse coffeehouse coffee-house teahouse bakery marketplace market-place
+bazaar emporium foundry forge smithy brewery distillery tannery quarry colliery jetty marina
+lighthouse terminus airport hangar byre cowshed pigsty sty henhouse dovecote granary silo
+hayloft garret larder washhouse lavatory privy boudoir parlor sitting-room living-room
+dining-room breakfast-room morning-room smoking-room billiard-room counting-house anteroom
+antechamber ante-room foyer gallery patio quadrangle shrubbery summerhouse gazebo pavilion
+grotto labyrinth paddock fen bog mire lagoon mere rivulet channel strait headland peninsula
+reef hillock knoll ridge crag peak dell ravine gully gulch woodland copse thicket jungle
+steppe savanna savannah tundra upland uplands lowland lowlands highlands suburb suburbs
+paradise purgatory byway footpath towpath causeway crossroads junction piazza embankment
+promenade esplanade gateway kitchen-garden cabin hut shanty shack tent wigwam
+tepee igloo castle keep chateau villa woodshed bakehouse encampment
+enclosure inclosure backwater morass cataract waterfall forestland zoo habitation railway
+downtown commonwealth
+""" + "place store"))
 
 #: Last words that make a proper-noun phrase a place (`Gryffindor Tower`, `Hyde Park`).
 PLACE_SUFFIXES = frozenset(_words("""
@@ -59,10 +88,98 @@ mount mountain palace park place priory road row school square station street te
 town vale valley village way wharf wood woods yard
 """))
 
-_LOCATIVE = frozenset({"in", "at", "into", "inside", "to", "from", "toward", "towards", "through",
-                       "across", "near", "outside", "within", "onto", "around", "behind",
-                       "beyond", "past", "along", "via", "reach", "reached", "enter", "entered",
-                       "leave", "left", "visit", "visited"})
+#: Words before a name that make it a place: strongly (`in Raveloe`) or a little (`to Paris`,
+#: which also goes with persons: `wrote to Lucy`).
+_STRONG_LOCATIVE = frozenset({"in", "at", "into", "inside", "within", "near", "outside",
+                              "throughout", "across", "beyond", "via", "towards", "toward"})
+_LOCATIVE = frozenset({"to", "from", "through", "onto", "around", "behind", "past", "along",
+                       "reach", "reached", "enter", "entered", "leave", "left", "visit",
+                       "visited", "above", "below", "over", "between"})
+#: Prepositions after which an ambiguous noun is a place (`into the water`, `at the bar`).
+_SPATIAL = _STRONG_LOCATIVE | frozenset({"on", "upon", "onto", "to", "from", "through",
+                                         "over", "under", "by", "along", "off", "around"})
+#: Nouns that are places only after a preposition of place (`fell into the water`, not `a
+#: glass of water`).
+_LOCATIVE_ONLY = frozenset(_words("""
+water waters
+"""))
+#: Nouns that take a place as part of them (`the top of the stairs`, `one of the towns`).
+_PARTS = frozenset(_words("""
+top bottom side part parts depths recesses outskirts summit margin border borders extremity
+limit limits stretch one portion
+"""))
+#: Nouns before `of` + name that make the name a place (`the county of Kent`).
+_REGION_NOUNS = frozenset(_words("""
+county city town village state province district kingdom island isle shire parish suburb
+port republic duchy region borough hamlet country land colony
+"""))
+#: Words that start a place name (`Mount Everest`, `Lake George`, `Fort Duquesne`).
+_PLACE_PREFIXES = frozenset(_words("mount lake fort cape port isle river loch glen"))
+#: More last words of place names, used here only (`Howards End`, `Wuthering Heights`).
+_MORE_SUFFIXES = frozenset(_words("""
+end heights point hollow gables towers corner plantation ranch springs falls bridge market
+quay reach mills gardens inn chambers palace cathedral college tavern club mall drive circus
+parade path landing
+"""))
+#: Words joined by `of` to the name after them (`Isle of Man`, `State of New York`).
+_OF_NAMES = PLACE_SUFFIXES | PLACE_NOUNS | _MORE_SUFFIXES | _REGION_NOUNS
+#: Titles: a name after one is a person (`Mrs. Hall`, `Lady Castle`).
+_TITLES = frozenset(_words("""
+mr mrs ms miss mister master sir madam madame mme mlle mademoiselle monsieur herr frau
+signor signora dr doctor professor prof captain capt colonel col major general lieutenant
+sergeant admiral lord lady dame count countess duke duchess baron baroness prince princess
+king queen aunt uncle cousin rev reverend father mother brother sister squire judge
+"""))
+#: Verbs whose subject may well be a place (`London lay under fog`); the subject of any
+#: other verb is more likely a person.
+_PLACE_VERBS = frozenset(_words("""
+be lie stand stretch rise extend seem remain become have contain border overlook face
+"""))
+#: The least evidence that makes a name a place: one preposition of place, a place word
+#: in the name, or spaCy's place label seen once with nothing against it.
+_MIN_PLACE = 1.0
+#: The weight of spaCy's entity label for a name, over all its occurrences.
+_LABEL_WEIGHT = 2.5
+#: Lower-case words inside place names (`Fort du Quesne`, `Place de la Concorde`).
+_PARTICLES = frozenset(_words("de du la le les des del della di da von van der den"))
+#: Verbs of going (`went to Raveloe`, `sailed from Deptford`).
+_MOTION_VERBS = frozenset(_words("""
+go come return travel drive walk ride sail move fly run hurry journey emigrate flee escape
+march steam row proceed retire remove start set head arrive depart
+"""))
+#: Verbs that take `at` without a place (`looked at Lucy`).
+_LOOK_VERBS = frozenset(_words("""
+look stare glance gaze peer glare smile laugh frown nod wink point shout yell grin sneer
+scowl rush fly jump snap bark hint aim
+"""))
+#: Endings of place names (English and German towns and counties; not `-ton` or `-ford`,
+#: which end as many surnames).
+_PLACE_ENDINGS = r"(?:shire|chester|caster|cester|borough|burgh|burg|bury|ville|minster|mouth|stadt|heim)$"
+#: Verbs whose object is a person (`tell Newton to come`).
+_PERSON_OBJECT_VERBS = frozenset(_words("""
+tell ask order bid marry kiss thank beg urge persuade kill hug embrace help answer call
+introduce invite love hate pity blame forgive trust obey
+"""))
+#: Adjectives said of persons before their names (`poor Becky`).
+_FOND_WORDS = frozenset(_words("poor dear dearest little darling sweet"))
+#: Dependents after a place noun that are not part of its phrase.
+_NOT_PHRASE_DEPS = frozenset({"conj", "cc", "punct", "appos", "preconj", "case", "npadvmod"})
+#: Settings too vague to be where a scene happens (`all the world`, `the place`).
+_VAGUE_SETTINGS = frozenset(_words("""
+world worlds earth place places spot universe heaven heavens hell globe land ground region
+regions country way parts somewhere
+"""))
+#: Plurals of place nouns that mostly mean something else.
+_OTHER_SENSE = frozenset(_words("wings temples"))
+#: Words that open a phrase without belonging to it (`all the house`, `just such a place`).
+_NOT_IN_PHRASE = frozenset(_words("all just only even what perhaps both half"))
+#: Verbs of going and staying (`went there`, `lived there`).
+_STAY_VERBS = frozenset(_words("""
+go come get live stay remain arrive be sit stand lie stop return wait find take bring send
+walk run leave meet dwell put keep
+"""))
+#: Words before `there`/`here` that make them a direction (`up there`, `over here`).
+_DIRECTIONS = frozenset(_words("up down out over back along around round"))
 _PLACE_ENTS = frozenset({"GPE", "LOC", "FAC"})
 _PLACE_ADVERBS = frozenset({"home", "upstairs", "downstairs", "indoors", "outdoors"})
 _NOT_PLACES = frozenset({
@@ -76,63 +193,63 @@ _NOT_PLACES = frozenset({
 def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
     """Every place mention as (start, end, kind, name); kind is `named`, `setting` or
     `deictic` (`there`, `here` pointing at a place; not gathered into `story.places`)."""
-    character_words = _character_words(story)
-    people = sorted((m.start, m.end) for m in story.mentions if m.kind == "name")
-    people_starts = [s for s, _ in people]
+    return _place_mentions(story)[0]
 
-    def is_person(start: int, end: int) -> bool:
-        i = bisect.bisect_right(people_starts, end - 1) - 1
-        return i >= 0 and people[i][0] < end and start < people[i][1]
+
+def _place_mentions(story: Story) -> tuple[list[tuple[int, int, str, str]], set[str]]:
+    """The place mentions, and the keys of the named places that some mention shows to be
+    places by its own words (`in Raveloe`, `Kellynch Hall`)."""
+    candidates = []  # (paragraph, token span, NameEvidence)
+    for paragraph in story.paragraphs:
+        if paragraph.doc is not None:
+            candidates.extend((paragraph, span, ev) for span, ev in _named_candidates(paragraph.doc))
+    # `persons`: `Temple` the man is no temple
+    places, persons = _place_names(story, [ev for _, _, ev in candidates])
 
     out: list[tuple[int, int, str, str]] = []
+    named_by_paragraph: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for paragraph, span, ev in candidates:
+        if ev.titled or ev.key not in places:
+            continue
+        doc = paragraph.doc
+        root = _root(doc, span)
+        if root.dep_ == "poss":
+            continue  # `Tippoo's household`: mostly a person's, and never the place itself
+        left, right = _named_extent(doc, span)
+        named_by_paragraph[id(paragraph)].append((left, right))
+        region = root.head.head if root.dep_ == "pobj" and root.head.lower_ == "of" else None
+        if region is not None and region.lemma_.lower() in _REGION_NOUNS and region.pos_ == "NOUN":
+            # `the village of Kellynch` is one mention of Kellynch
+            left, right = _setting_phrase(doc, region)
+            right += 1
+            named_by_paragraph[id(paragraph)].append((region.i, region.i + 1))
+        name = re.sub(r"\s+", " ", doc[span[0]:span[1]].text)
+        name = re.sub(r"^(?:[Tt]he)\s+", "", name)
+        out.append((paragraph.start + doc[left].idx, paragraph.start + doc[right - 1].idx
+                    + len(doc[right - 1].text), "named", name))
+        outer = _partitive(doc, root)
+        if outer is not None:
+            out.append((paragraph.start + outer[0], paragraph.start + outer[1], "setting",
+                        outer[2]))
+    quote_spans = sorted((q.start, q.end) for q in story.quotes)
+    quote_starts = [q[0] for q in quote_spans]
+
+    def quoted(offset: int) -> bool:
+        k = bisect.bisect_right(quote_starts, offset) - 1
+        return k >= 0 and offset < quote_spans[k][1]
+
     for paragraph in story.paragraphs:
         doc = paragraph.doc
         if doc is None:
             continue
         base = paragraph.start
         taken: set[int] = set()
-        for span in _named_spans(doc, character_words):
-            taken.update(range(span[0], span[1]))
-            toks = doc[span[0]:span[1]]
-            if is_person(base + toks.start_char, base + toks.end_char) and not _place_context(doc, span):
-                continue
-            name = re.sub(r"\s+", " ", toks.text)
-            name = re.sub(r"^(?:[Tt]he)\s+", "", name)
-            out.append((base + toks.start_char, base + toks.end_char, "named", name))
-        for tok in doc:
-            if tok.i in taken or tok.pos_ != "NOUN" or tok.dep_ == "compound":
-                continue
-            lemma = tok.lemma_.lower()
-            if lemma not in PLACE_NOUNS and tok.lower_ not in PLACE_NOUNS:
-                continue
-            if lemma == "place" and _idiomatic_place(tok):
-                continue
-            left, right = noun_phrase(doc, tok)
-            start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
-            words = [t for t in doc[left:tok.i + 1]
-                     if t.dep_ in ("compound", "amod") or t.i == tok.i]
-            name = " ".join(t.lower_ for t in words if t.pos_ != "DET")
-            out.append((base + start, base + end, "setting", name or lemma))
-        for tok in doc:
-            if tok.lower_ in _PLACE_ADVERBS and tok.pos_ == "ADV" and tok.i not in taken \
-                    and tok.dep_ in ("advmod", "npadvmod", "pobj", "dobj"):
-                out.append((base + tok.idx, base + tok.idx + len(tok.text), "setting", tok.lower_))
-            # `there`/`here` pointing at a place (not the `there` of `there was`)
-            if tok.lower_ in ("there", "here") and tok.pos_ == "ADV" and tok.dep_ != "expl":
-                out.append((base + tok.idx, base + tok.idx + len(tok.text), "deictic", tok.lower_))
-    out.sort()
-    return out
-
-
-def _place_context(doc: Any, span: tuple[int, int]) -> bool:
-    """A place word ends the phrase, or a preposition of place comes before it."""
-    i, j = span
-    if doc[j - 1].lower_ in PLACE_SUFFIXES:
-        return True
-    k = i - 1
-    if k >= 0 and doc[k].lower_ in ("the", "all"):
-        k -= 1
-    return k >= 0 and doc[k].lower_ in _LOCATIVE
+        for i, j in named_by_paragraph.get(id(paragraph), ()):
+            taken.update(range(i, j))
+        out.extend(_settings(doc, base, taken, persons))
+        out.extend(_adverbs(doc, base, taken, quoted))
+    anchored = {ev.key for _, _, ev in candidates if ev.anchored and ev.key in places}
+    return sorted(set(out)), anchored
 
 
 def _idiomatic_place(tok: Any) -> bool:
@@ -164,17 +281,160 @@ def noun_phrase(doc: Any, head: Any) -> tuple[int, int]:
     return left, right
 
 
-def _character_words(story: Story) -> set[str]:
-    words: set[str] = set()
-    for character in story.characters:
-        for alias in {character.name, *character.aliases}:
-            words.add(alias.lower())
-    return words
+def _setting_phrase(doc: Any, head: Any) -> tuple[int, int]:
+    """The noun phrase of a setting, without a leading `all`, `just` or `what`
+    (`all the house` is `the house`)."""
+    left, right = noun_phrase(doc, head)
+    # what follows a comma, and `for`/`from` phrases, mostly go with the verb or add a
+    # remark; LitBank's place phrases end before them
+    right = head.i
+    for child in head.children:
+        if child.i < head.i or child.dep_ in _NOT_PHRASE_DEPS or (
+                child.dep_ == "prep" and child.lower_ in ("for", "from")):
+            continue
+        if doc[child.left_edge.i - 1].is_punct and child.left_edge.i - 1 > head.i:
+            continue
+        right = max(right, child.right_edge.i)
+    while right > head.i and (doc[right].is_punct or doc[right].is_space or doc[right].dep_ == "cc"):
+        right -= 1
+    while left < head.i and (doc[left].dep_ in ("predet", "advmod", "preconj", "cc")
+                             or doc[left].lower_ in _NOT_IN_PHRASE or doc[left].is_punct
+                             or doc[left].is_space):
+        left += 1
+    inside = [t.text for t in doc[left:right + 1]]
+    if inside.count("\u201c") > inside.count("\u201d") or inside.count('"') % 2 == 1:
+        # `the “parlour,”`: the quotation marks around a name are part of it
+        for k in range(right + 1, min(right + 4, len(doc))):
+            if doc[k].text in ("\u201d", '"'):
+                right = k
+                break
+            if not doc[k].is_punct:
+                break
+    return left, right
 
 
-def _named_spans(doc: Any, character_words: set[str]) -> list[tuple[int, int]]:
-    """Token spans of named places in a paragraph."""
-    spans: list[tuple[int, int]] = []
+def _settings(doc: Any, base: int, taken: set[int], persons: set[str]
+              ) -> list[tuple[int, int, str, str]]:
+    """Noun phrases headed by a place noun (`the library`, `the portrait hole`), and the
+    phrase around one when its head is a part of it (`the top of the stairs`)."""
+    out: list[tuple[int, int, str, str]] = []
+    for tok in doc:
+        if tok.i in taken or not _noun_like(doc, tok) or (
+                tok.pos_ == "PROPN" and tok.lower_ in persons):
+            continue
+        lemma = tok.lemma_.lower()
+        if tok.dep_ == "compound":
+            continue  # `the kitchen stove`: LitBank marks such words only now and then
+        if lemma in _LOCATIVE_ONLY or tok.lower_ in _LOCATIVE_ONLY:
+            if not _after_locative(doc, tok):
+                continue
+        elif lemma not in PLACE_NOUNS and tok.lower_ not in PLACE_NOUNS:
+            continue
+        if lemma == "place" and _idiomatic_place(tok):
+            continue
+        if tok.lower_ == "mine" and not any(c.dep_ == "det" for c in tok.children):
+            continue  # the pronoun `of mine`
+        if tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-":
+            continue  # `sea-going`
+        if lemma == "yard" and any(c.dep_ == "nummod" for c in tok.children):
+            continue  # `four yards from me`
+        if tok.lower_ in _OTHER_SENSE or (lemma == "study" and any(
+                c.lower_ == "of" for c in tok.children)):
+            continue  # a bird's wings, a man's temples, the study of the law
+        left, right = _setting_phrase(doc, tok)
+        start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
+        words = [t for t in doc[left:tok.i + 1]
+                 if (t.dep_ in ("compound", "amod") and t.head.i == tok.i) or t.i == tok.i]
+        name = " ".join(t.lower_ for t in words if t.pos_ != "DET")
+        out.append((base + start, base + end, "setting", name or lemma))
+        outer = _partitive(doc, tok)
+        if outer is not None:
+            out.append((base + outer[0], base + outer[1], "setting", outer[2]))
+    return out
+
+
+def _noun_like(doc: Any, tok: Any) -> bool:
+    """A common noun, or a place word spaCy tagged otherwise: `Heaven` on its own, `the flat`,
+    `a deep well` (a determiner before it shows it is a noun)."""
+    if tok.pos_ == "NOUN":
+        return True
+    if tok.pos_ == "PROPN":
+        b, a = _before(doc, tok.i), _after(doc, tok.i)
+        alone = all(doc[k].pos_ != "PROPN" for k in (b, a) if 0 <= k < len(doc))
+        return alone and tok.dep_ != "poss" and tok.ent_type_ != "PERSON" and (
+            b < 0 or doc[b].lower_.rstrip(".") not in _TITLES)
+    return tok.pos_ in ("ADJ", "ADV", "VERB") and tok.dep_ in ("pobj", "dobj", "nsubj", "attr", "conj") \
+        and any(c.dep_ == "det" for c in tok.children)
+
+
+def _after_locative(doc: Any, tok: Any) -> bool:
+    """The noun is the object of a preposition of place (`into the water`)."""
+    return tok.dep_ == "pobj" and tok.head.lower_ in _SPATIAL
+
+
+def _partitive(doc: Any, tok: Any) -> tuple[int, int, str] | None:
+    """The phrase a place is part of (`the top of [the stairs]`, `one of [the towns]`), as
+    character offsets into the paragraph and a name, or None."""
+    if tok.dep_ != "pobj" or tok.head.lower_ != "of":
+        return None
+    outer = tok.head.head
+    if outer.lower_ not in _PARTS or outer.pos_ not in ("NOUN", "NUM", "PRON"):
+        return None
+    left, right = _setting_phrase(doc, outer)
+    right = max(right, tok.right_edge.i)
+    inner = tok.text if tok.pos_ == "PROPN" else tok.lower_
+    return doc[left].idx, doc[right].idx + len(doc[right].text), f"{outer.lower_} of {inner}"
+
+
+def _adverbs(doc: Any, base: int, taken: set[int], quoted: Any
+             ) -> list[tuple[int, int, str, str]]:
+    """`home`, `upstairs`; `there` and `here` pointing at a place (kind `deictic`).
+    `quoted(offset)` tells whether an offset is inside a quotation."""
+    out: list[tuple[int, int, str, str]] = []
+    n = len(doc)
+    for tok in doc:
+        if tok.i in taken:
+            continue
+        start, end = base + tok.idx, base + tok.idx + len(tok.text)
+        if tok.lower_ in _PLACE_ADVERBS and tok.pos_ == "ADV" \
+                and tok.dep_ in ("advmod", "npadvmod", "pobj", "dobj"):
+            out.append((start, end, "setting", tok.lower_))
+        if tok.lower_ not in ("there", "here") or tok.pos_ != "ADV" or tok.dep_ == "expl":
+            continue
+        b, a = _before(doc, tok.i), _after(doc, tok.i)
+        prev = doc[b].lower_ if b >= 0 else ""
+        nxt = doc[a].lower_ if a < n else ""
+        pair = ("here", "there")
+        # `here and there`, `up there`, `over here`: a direction or a manner, not a place
+        if prev in _DIRECTIONS or (prev == "and" and b > 0 and doc[_before(doc, b)].lower_ in pair) \
+                or (nxt == "and" and _after(doc, a) < n and doc[_after(doc, a)].lower_ in pair):
+            continue
+        # in speech, `here` is mostly the speaker's now (`here you are`), and `there` a place
+        # only with a verb of going or staying
+        if quoted(start) and prev not in ("in", "into", "from", "through", "near") and (
+                tok.lower_ == "here" or tok.head.lemma_ not in _STAY_VERBS):
+            continue
+        out.append((start, end, "deictic", tok.lower_))
+    return out
+
+
+@dataclass
+class NameEvidence:
+    """One occurrence of a proper-noun phrase and what speaks for a place or a person."""
+
+    key: str
+    place: float = 0.0
+    person: float = 0.0
+    titled: bool = False
+    #: the phrase itself says it is a place (`in Raveloe`, `Kellynch Hall`), not just spaCy
+    anchored: bool = False
+    #: spaCy's entity label: "place", "person" or None
+    label: str | None = None
+
+
+def _named_candidates(doc: Any) -> list[tuple[tuple[int, int], NameEvidence]]:
+    """Proper-noun phrases of a paragraph (token spans) with the evidence each gives."""
+    out: list[tuple[tuple[int, int], NameEvidence]] = []
     i = 0
     n = len(doc)
     while i < n:
@@ -182,41 +442,200 @@ def _named_spans(doc: Any, character_words: set[str]) -> list[tuple[int, int]]:
         if tok.pos_ != "PROPN" or not tok.text[:1].isupper():
             i += 1
             continue
-        j = i
-        while j < n:
-            if doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
-                j += 1
-            elif (doc[j].lower_ == "of" and j + 1 < n and doc[j + 1].pos_ == "PROPN"
-                  and doc[j - 1].lower_ in PLACE_SUFFIXES | PLACE_NOUNS):
-                j += 1  # `Isle of Man`, `County of Kent`, not `Hurlbird of Stamford`
-            else:
-                break
+        j = _proper_run_end(doc, i)
+        # `Leichardt's Town`, `King's Chapel`, `Lincoln's Inn Hall`
+        if j + 1 < n and doc[j].lower_ in ("'s", "\u2019s"):
+            k = _proper_run_end(doc, j + 1) if doc[j + 1].text[:1].isupper() else j + 1
+            if k > j + 1 and _is_suffix(doc[k - 1]):
+                j = k
         # a place word right after the proper noun belongs to it (`Gryffindor Tower`)
-        if j < n and doc[j].lower_ in PLACE_SUFFIXES and doc[j].text[:1].isupper():
-            j += 1
-        words = [t.lower_ for t in doc[i:j]]
-        text = doc[i:j].text.lower()
-        ent = any(t.ent_type_ in _PLACE_ENTS for t in doc[i:j])
-        person = any(t.ent_type_ == "PERSON" for t in doc[i:j])
-        suffix = words[-1] in PLACE_SUFFIXES
-        prev = doc[i - 1].lower_ if i > 0 else ""
-        locative = prev in _LOCATIVE or (prev == "the" and i > 1 and doc[i - 2].lower_ in _LOCATIVE)
-        is_character = text in character_words or any(w in character_words for w in words)
-        if (words[0] in _NOT_PLACES or (is_character and not suffix)
-                or (person and not suffix)):
-            i = j
-            continue
-        if ent or suffix or (locative and not is_character):
-            start = i - 1 if prev in ("the", "all") else i  # `the Congo`, `all England`
-            spans.append((start, j))
+        k = _after(doc, j - 1)
+        if k < n and _is_suffix(doc[k]):
+            j = k + 1
+        out.append(((i, j), _evidence(doc, i, j)))
         i = j
-    return spans
+    return out
+
+
+def _before(doc: Any, i: int) -> int:
+    """The index of the word before token `i`, over the line breaks of hard-wrapped text
+    (-1 at the start)."""
+    i -= 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    return i
+
+
+def _after(doc: Any, i: int) -> int:
+    """The index of the word after token `i`, over line breaks (len(doc) at the end)."""
+    i += 1
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    return i
+
+
+def _proper_run_end(doc: Any, i: int) -> int:
+    j = i
+    n = len(doc)
+    while j < n:
+        if j > i and doc[j].is_sent_start:
+            break  # a heading or a letter's address runs into the next sentence
+        if (doc[j].is_space and j > i and j + 1 < n and doc[j + 1].pos_ == "PROPN"
+                and doc[j + 1].text[:1].isupper()):
+            j += 1  # `Green⏎Gables` in hard-wrapped text
+        elif doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+            j += 1
+        elif (doc[j].lower_ == "of" and j + 1 < n and doc[j + 1].pos_ == "PROPN"
+              and j > i and doc[j - 1].lower_ in _OF_NAMES):
+            j += 1  # `Isle of Man`, `County of Kent`, not `Hurlbird of Stamford`
+        elif (doc[j].lower_ in _PARTICLES and j > i and j + 1 < n
+              and doc[j + 1].text[:1].isupper()):
+            j += 1  # `Fort du Quesne`, `Place de la Greve`
+        else:
+            break
+    return j
+
+
+def _is_suffix(tok: Any) -> bool:
+    return tok.text[:1].isupper() and (tok.lower_ in PLACE_SUFFIXES or tok.lower_ in _MORE_SUFFIXES)
+
+
+def _evidence(doc: Any, i: int, j: int) -> NameEvidence:
+    """What the words around one occurrence of the name `doc[i:j]` say about it."""
+    words = [t.lower_.rstrip(".") for t in doc[i:j]]
+    text = " ".join(t.text for t in doc[i:j])
+    ev = NameEvidence(key=_name_key(text))
+    prev_i = _before(doc, i)
+    before = doc[prev_i] if prev_i >= 0 else None
+    if prev_i >= 0 and doc[prev_i].lower_ in ("the", "all"):
+        prev_i = _before(doc, prev_i)
+    prev = doc[prev_i].lower_ if prev_i >= 0 else ""
+    if words[0] in _TITLES or (before is not None and before.lower_.rstrip(".") in _TITLES
+                               and before.text[:1].isupper()):
+        ev.titled = True
+        ev.person += 3.0
+    if words[0] in _NOT_PLACES or all(w in _NOT_PLACES for w in words):
+        ev.person += 3.0
+    if len(words) > 1 and (_is_suffix(doc[j - 1]) or words[0] in _PLACE_PREFIXES):
+        ev.place += 2.0  # `Kellynch Hall`, `Mount Pleasant`; `Dale` alone is a man
+        ev.anchored = True
+    ents = Counter(t.ent_type_ for t in doc[i:j] if t.ent_type_)
+    if ents:
+        label = ents.most_common(1)[0][0]
+        ev.label = "place" if label in _PLACE_ENTS else "person" if label == "PERSON" else None
+    root = _root(doc, (i, j))
+    if root.dep_ in ("poss", "compound", "amod", "nmod") and root.head.i >= j:
+        prev = ""  # `in Giotto's time`, `in the Barry garden`: the preposition is the noun's
+    if prev in _STRONG_LOCATIVE:
+        # `looked at Lucy`, `smiled at him`: the preposition goes with a look, not a place
+        strong = doc[prev_i].head.lemma_ not in _LOOK_VERBS
+        ev.anchored = ev.anchored or strong
+        ev.place += 3.0 if strong else 0.5
+    elif prev in _LOCATIVE:
+        # `went to Raveloe`, `sailed from Deptford` (but `wrote to Lucy`)
+        strong = doc[prev_i].head.lemma_ in _MOTION_VERBS
+        ev.anchored = ev.anchored or strong
+        ev.place += 2.0 if strong else 0.5
+    elif prev == "of" and prev_i > 0 and doc[_before(doc, prev_i)].lower_ in _OF_NAMES:
+        ev.place += 2.0  # `the county of Somerset`
+        ev.anchored = True
+    if j < len(doc) and doc[j].lower_ == "," and j + 1 < len(doc) and doc[j + 1].ent_type_ == "GPE":
+        ev.place += 1.0  # `Clarence, South Carolina`
+    if root.dep_ == "nsubj" and root.head.lemma_ not in _PLACE_VERBS:
+        ev.person += 1.5  # `Dale studied the clouds`; places mostly just are, lie or stand
+    if root.dep_ in ("dobj", "dative") and root.head.lemma_ in _PERSON_OBJECT_VERBS:
+        ev.person += 1.5  # `tell Newton to ...`
+    if any(c.dep_ == "amod" and c.lower_ in _FOND_WORDS for c in root.children):
+        ev.person += 1.5  # `poor Becky`, `dear Tibby`
+    nouns = person_nouns()
+    if (root.dep_ == "appos" and root.head.lemma_.lower() in nouns) or any(
+            c.dep_ == "appos" and c.lemma_.lower() in nouns for c in root.children):
+        ev.person += 1.5  # `Bessie, the nurse`, `his compatriot Turkey`
+    if (root.dep_ == "appos" and root.head.lemma_.lower() in PLACE_NOUNS) or any(
+            c.dep_ in ("appos", "attr") and c.lemma_.lower() in PLACE_NOUNS for c in
+            (*root.children, *(root.head.children if root.dep_ == "nsubj" else ()))):
+        ev.place += 2.0  # `Bistritz, the post town`, `Raveloe is a village`
+    if re.search(_PLACE_ENDINGS, words[-1]):
+        ev.place += 1.0  # `Glamorganshire`, `Winchester`, `Edinburgh`
+    return ev
+
+
+def _root(doc: Any, span: tuple[int, int]) -> Any:
+    i, j = span
+    for tok in doc[i:j]:
+        if not (i <= tok.head.i < j) or tok.head.i == tok.i:
+            return tok
+    return doc[j - 1]
+
+
+def _named_extent(doc: Any, span: tuple[int, int]) -> tuple[int, int]:
+    """The token range of a named place with its determiner and adjectives (`the old
+    Pyncheon House`, `eastern Maine`), unless it only modifies a noun (`the London road`)."""
+    i, j = span
+    root = _root(doc, span)
+    if root.dep_ in ("compound", "amod", "nmod") and root.head.i >= j:
+        return i, j
+    left = i
+    for child in root.children:
+        if child.i < i and child.dep_ in ("det", "amod", "nummod") or (
+                child.i < i and child.dep_ == "poss" and child.pos_ == "PRON"):
+            left = min(left, child.left_edge.i)
+    while left < i and (doc[left].dep_ in ("predet", "advmod", "preconj", "cc", "punct")
+                        or doc[left].lower_ in _NOT_IN_PHRASE):
+        left += 1
+    return left, j
+
+
+def _name_key(text: str) -> str:
+    """A name compared across its occurrences: `The Leichardt's Town` = `leichardt s town`."""
+    return re.sub(r"\W+", " ", re.sub(r"^the\s+", "", text.lower())).strip()
+
+
+def _place_names(story: Story, evidence: list[NameEvidence]) -> tuple[set[str], set[str]]:
+    """The proper-noun phrases (keys) that name places in this story, and those that name
+    persons: the evidence of all their occurrences is summed, with the cast's word on who
+    is a person."""
+    place: Counter = Counter()
+    person: Counter = Counter()
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for ev in evidence:
+        place[ev.key] += ev.place
+        person[ev.key] += ev.person
+        labels[ev.key][ev.label] += 1
+    # spaCy labels a word much the same way wherever it stands, so its label counts once
+    # per name (as the share of occurrences), where the contexts count at every occurrence
+    for key, counts in labels.items():
+        total = sum(counts.values())
+        place[key] += _LABEL_WEIGHT * counts["place"] / total
+        person[key] += _LABEL_WEIGHT * counts["person"] / total
+    for key in place:
+        if key in given_names():
+            person[key] += 1.5  # once: a word's being a given name says nothing per use
+    speaking = {q.speaker for q in story.quotes if q.speaker}
+    aliases: set[str] = set()
+    for character in story.characters:
+        # a character whom the user named is a person, whatever spaCy says; one who speaks
+        # most likely is (the cast and speakers stages err now and then)
+        weight = 1000.0 if character.given else 4.0 if character.id in speaking else 1.5
+        for alias in {character.name, *character.aliases}:
+            key = _name_key(alias)
+            aliases.add(key)
+            if key in place:
+                person[key] += weight
+    # a name the coreference stage took for one of the cast (`Cordelia` for `Lady Cordelia`)
+    linked = {_name_key(m.text) for m in story.mentions if m.kind == "name" and m.character}
+    for key in (linked - aliases) & set(place):
+        person[key] += 1.5
+    places = {key for key, score in place.items() if score > person[key] and score >= _MIN_PLACE}
+    persons = {key for key, score in person.items() if score > place[key] and key not in _NOT_PLACES}
+    return places, persons
 
 
 def find_places(story: Story) -> Story:
     """Pipeline stage: `story.places` (each place with its mentions and the characters seen
     there) and `scene.location` for every scene."""
-    mentions = [m for m in find_place_mentions(story) if m[2] != "deictic"]
+    found, anchored = _place_mentions(story)
+    mentions = [m for m in found if m[2] != "deictic"]
     groups: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     display: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for start, end, kind, name in mentions:
@@ -239,7 +658,7 @@ def find_places(story: Story) -> Story:
         places.append(place)
         place_of_key[key] = place
     story.places = places
-    _locate_scenes(story, mentions, place_of_key)
+    _locate_scenes(story, mentions, place_of_key, anchored)
     return story
 
 
@@ -263,8 +682,16 @@ def _characters_by_paragraph(story: Story) -> dict[int, set[str]]:
     return out
 
 
+_AT = re.compile(r"\b(?:in|at|into|inside|entered|reached)\s+"
+                 r"(?:the\s+|a\s+|his\s+|her\s+|their\s+|my\s+|our\s+)?$")
+
+
 def _locate_scenes(story: Story, mentions: list[tuple[int, int, str, str]],
-                   place_of_key: dict[tuple[str, str], Place]) -> None:
+                   place_of_key: dict[tuple[str, str], Place], anchored: set[str]) -> None:
+    """Each scene's location: the place it names most, a mention after a preposition of
+    place (`in the library`) or early in the scene counting more. Settings too vague to be
+    a scene's whereabouts (`the world`, `the place`) and names that no mention shows to be
+    a place by its own words (persons spaCy took for places, mostly) are left out."""
     starts = [m[0] for m in mentions]
     for scene in story.scenes:
         lo = bisect.bisect_left(starts, scene.start)
@@ -273,15 +700,16 @@ def _locate_scenes(story: Story, mentions: list[tuple[int, int, str, str]],
         length = max(scene.end - scene.start, 1)
         for start, _end, kind, name in mentions[lo:hi]:
             place = place_of_key.get((kind, _place_key(name)))
-            if place is None:
+            if place is None or (kind == "named" and _name_key(name) not in anchored) or (
+                    kind == "setting" and name.split()[-1] in _VAGUE_SETTINGS):
                 continue
             weight = 1.0
-            before = story.text[max(scene.start, start - 12):start].lower()
-            if re.search(r"\b(?:in|at|into|inside|entered|reached)\s+(?:the\s+|a\s+|his\s+|her\s+)?$", before):
+            if _AT.search(story.text[max(scene.start, start - 14):start].lower()):
                 weight += 1.0
             if start - scene.start < length / 4:
                 weight += 0.5
             if kind == "named":
                 weight += 0.25
             scores[place.name] += weight
-        scene.location = scores.most_common(1)[0][0] if scores and scores.most_common(1)[0][1] >= 1.5 else None
+        best = scores.most_common(1)
+        scene.location = best[0][0] if best and best[0][1] >= 1.5 else None
