@@ -254,10 +254,14 @@ def test_batch_on_a_separately_started_scheduler(tmp_path: Path) -> None:
              "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV))
         deadline = time.monotonic() + 60
-        while not scheduler_file.exists():
+        address = None
+        while address is None:
             assert time.monotonic() < deadline, "the scheduler did not start"
             time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
+            try:  # the scheduler may still be writing the file
+                address = json.loads(scheduler_file.read_text())["address"]
+            except (FileNotFoundError, json.JSONDecodeError, KeyError):
+                pass
         started.append(subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1",
              "--nthreads", "1", "--no-dashboard", "--name", "ficlens-test-worker"],
