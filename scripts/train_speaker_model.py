@@ -175,6 +175,7 @@ class Novel:
 
 KIND = os.environ.get("FICLENS_SPEAKER_MODEL", "mlp")  # or "logreg"
 EXTRA_PASSES = 1
+HIDDEN = 24  # units of the MLP's hidden layer
 
 
 def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
@@ -184,7 +185,7 @@ def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
     if KIND == "mlp":
         from sklearn.neural_network import MLPClassifier
 
-        model = MLPClassifier(hidden_layer_sizes=(24,), alpha=1e-3, max_iter=60,
+        model = MLPClassifier(hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=60,
                               early_stopping=True, random_state=0)
         model.fit(x, np.asarray(ys))
         return {"type": "mlp", "features": list(names),
@@ -199,7 +200,7 @@ def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
 
 _SECOND_PASS = set(sp.FEATURES[sp.FEATURES.index("prev1_same_para"):sp.FEATURES.index("run_back_even")])
 _SECOND_PASS |= {"pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd",
-                 "nominal_assoc"}
+                 "nominal_assoc", "par_pred_even", "par_pred_odd", "conv_pred", "conv_pair"}
 STAGE1 = tuple(n for n in sp.FEATURES if n not in _SECOND_PASS)
 STAGE2 = sp.FEATURES
 

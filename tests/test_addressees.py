@@ -52,3 +52,29 @@ def test_speaker_is_never_an_addressee():
 
 def test_a_lone_quote_has_no_addressee():
     assert addressees('Severus sat alone.\n\n"Nobody listens," said Severus.\n') == [[]]
+
+
+def test_everyone_in_a_three_person_scene_hears():
+    text = ("Lily, James and Severus met in the hall.\n\n"
+            '"I have news," said Lily.\n\n'
+            '"What news?" asked James.\n\n'
+            '"Tell us," said Severus.\n\n'
+            '"I am leaving school, and all of you should know it," said Lily.\n')
+    assert addressees(text)[-1] == ["James Potter", "Severus Snape"]
+
+
+def test_a_speaker_further_back_in_the_scene_is_a_candidate_listener():
+    from ficlens.stages.addressees import addressee_candidates
+    from ficlens.stages.speakers import build_context
+
+    # James spoke seven quotes and a narration break before the last one: out of its run and
+    # of the paragraphs looked at for names, but within the scene
+    text = ('"Ready?" asked James.\n\nThe candles burned low.\n\n'
+            + "".join(f'"{w}," said {who}.\n\n' for w, who in
+                      [("Yes", "Lily"), ("No", "Severus"), ("Maybe", "Lily"),
+                       ("Never", "Severus"), ("Always", "Lily"), ("Again", "Severus")])
+            + '"Then go," said Severus.\n')
+    story = ficlens.analyze(text, cast=CAST, stages=STAGES)
+    speakers = [q.speaker for q in story.quotes]
+    james = next(c.id for c in story.characters if c.name == "James Potter")
+    assert james in addressee_candidates(build_context(story), len(speakers) - 1, speakers)

@@ -121,9 +121,8 @@ def test_a_quoted_letter_is_not_speech_but_a_dear_in_speech_is():
         '"Dear Kate," said Tom, folding the paper, "always in haste."',
         '"My dear, do sit down. You have walked all the way from the village, I suppose?"',
     )
-    assert quoted(story) == [['"Dear Kate,"', '"always in haste."'],
-                             ['"My dear, do sit down. You have walked all the way from the '
-                              'village, I suppose?"']]
+    invitation = '"My dear, do sit down. You have walked all the way from the village, I suppose?"'
+    assert quoted(story) == [['"Dear Kate,"', '"always in haste."'], [invitation]]
 
 
 def test_epigraph_is_not_speech():

@@ -11,12 +11,19 @@ a two-person exchange gives the other party, a group scene can give several list
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 
 from ficlens.model import Story
-from ficlens.stages.speakers import Context, build_context, load_model
+from ficlens.stages.speakers import Context, build_context, conversation_window, load_model
 
 _GAP = 3  # paragraphs between two quotes of one conversation
 _SPAN = 4  # quotes looked at on each side
+_FAR = 12  # quotes looked at on each side for the wider scene
+_FAR_GAP = 12  # paragraphs between two quotes of one scene
+_GROUP_RE = re.compile(r"\b(?:you all|all of you|both of you|you both|you two|you three|"
+                       r"everybody|everyone|gentlemen|ladies|friends|children|boys|girls|"
+                       r"my dears|each of you|any of you|none of you)\b", re.IGNORECASE)
 
 ADDRESSEE_FEATURES = (
     "bias", "vocative", "tag_addressee", "prev_speaker", "next_speaker", "prev2_speaker",
@@ -24,6 +31,9 @@ ADDRESSEE_FEATURES = (
     "named_in_quote", "prominence", "addressed_speaker", "speaker_addressed_them",
     "two_party", "same_para_quote", "voc_in_quote_other", "speaker_unknown",
     "run_speaker", "run_speaker_count", "named_recent", "named_recent_count",
+    # the wider scene: who speaks or is named a little further away, and how many take part
+    "named_after", "far_speaker", "far_speaker_count", "named_far", "group_speaker",
+    "group_named", "group_cue", "group_cue_member", "conv_share", "conv_pair_other",
 )
 _INDEX = {name: i for i, name in enumerate(ADDRESSEE_FEATURES)}
 
@@ -99,6 +109,10 @@ def addressee_candidates(ctx: Context, qi: int, speakers: list[str | None]) -> l
         seen.extend(c for _, c, _ in ctx.paras[p].names)
     seen.extend(_run_speakers(ctx, qi, speakers))
     seen.extend(c for _, c, _ in ctx.in_quote_names.get(qi, []))
+    # the wider scene: speakers a little further away, names a little after the quote
+    seen.extend(_far_speakers(ctx, qi, speakers))
+    for p in range(pi + 1, min(pi + 4, len(ctx.paras))):
+        seen.extend(c for _, c, _ in ctx.paras[p].names)
     return [c for c in dict.fromkeys(seen) if c != speaker]
 
 
@@ -122,6 +136,20 @@ def addressee_features(ctx: Context, qi: int, cands: list[str],
             recent[c] = recent.get(c, 0) + 1
     prev_k = _neighbour(ctx, qi, speakers, -1)
     next_k = _neighbour(ctx, qi, speakers, +1)
+    after_names = {c for p in range(pi + 1, min(pi + 4, len(ctx.paras)))
+                   for _, c, _ in ctx.paras[p].names}
+    after_names |= {c for o, c, _ in ctx.paras[pi].names if o >= quotes[qi].end}
+    far = _far_speakers(ctx, qi, speakers)
+    far_names: dict[str, int] = {}
+    for p in range(max(pi - 12, 0), min(pi + 4, len(ctx.paras))):
+        for _, c, _ in ctx.paras[p].names:
+            far_names[c] = far_names.get(c, 0) + 1
+    group = len(set(in_run) | ({speaker} if speaker else set())) >= 3
+    conv = Counter(speakers[k] for k in conversation_window(ctx, qi) if speakers[k])
+    conv_total = sum(conv.values())
+    top2 = [c for c, _ in conv.most_common(2)]
+    pair = len(top2) == 2 and sum(conv[c] for c in top2) / conv_total >= 0.8 and speaker in top2
+    cue = bool(_GROUP_RE.search(quotes[qi].text))
     rows = []
     for cand in cands:
         f = [0.0] * len(ADDRESSEE_FEATURES)
@@ -173,6 +201,25 @@ def addressee_features(ctx: Context, qi: int, cands: list[str],
         if recent.get(cand):
             put("named_recent")
             put("named_recent_count", min(recent[cand], 4) / 4)
+        if cand in after_names:
+            put("named_after")
+        if far.get(cand):
+            put("far_speaker")
+            put("far_speaker_count", min(far[cand], 6) / 6)
+        if far_names.get(cand):
+            put("named_far", min(far_names[cand], 6) / 6)
+        if group and in_run.get(cand):
+            put("group_speaker")
+        if group and recent.get(cand):
+            put("group_named")
+        if conv_total and conv[cand]:
+            put("conv_share", conv[cand] / conv_total)
+        if pair and cand in top2:
+            put("conv_pair_other")
+        if cue:
+            put("group_cue")
+            if in_run.get(cand) or far.get(cand):
+                put("group_cue_member")
         rows.append(f)
     return rows
 
@@ -185,6 +232,17 @@ def _run_speakers(ctx: Context, qi: int, speakers: list[str | None]) -> dict[str
         for k in quotes:
             if k != qi and speakers[k]:
                 counts[speakers[k]] = counts.get(speakers[k], 0) + 1
+    return counts
+
+
+def _far_speakers(ctx: Context, qi: int, speakers: list[str | None]) -> dict[str, int]:
+    """How often each character speaks within `_FAR` quotes of quote `qi` in the same scene."""
+    quotes = ctx.story.quotes
+    pi = quotes[qi].paragraph or 0
+    counts: dict[str, int] = {}
+    for k in range(max(qi - _FAR, 0), min(qi + _FAR + 1, len(quotes))):
+        if k != qi and speakers[k] and abs((quotes[k].paragraph or 0) - pi) <= _FAR_GAP:
+            counts[speakers[k]] = counts.get(speakers[k], 0) + 1
     return counts
 
 

@@ -101,6 +101,10 @@ class Context:
     run_known: dict[int, Counter] = field(default_factory=dict)  # run -> sieve speakers
     base_rows: dict[tuple[int, str], list[float]] = field(default_factory=dict)  # feature cache
     focal: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # chapter -> gender -> ids
+    parity: dict[int, dict] = field(default_factory=dict)  # quote -> evidence per side of talk
+    name_words: dict[str, list[str]] = field(default_factory=dict)  # name word -> ids
+    conv: list[int] = field(default_factory=list)  # quote -> conversation (runs joined over
+    conv_quotes: list[list[int]] = field(default_factory=list)  # short narration breaks)
 
 
 def attribute_speakers(story: Story) -> Story:
@@ -262,6 +266,7 @@ def _turns(ctx: Context) -> None:
     """Runs of consecutive paragraphs holding quotes: each paragraph is one turn of talk."""
     run, turn, last_para = -1, 0, -10
     ctx.turns = [(0, 0)] * len(ctx.story.quotes)
+    ctx.conv = [0] * len(ctx.story.quotes)
     for pi, para in enumerate(ctx.paras):
         if not para.quotes:
             continue
@@ -273,6 +278,13 @@ def _turns(ctx: Context) -> None:
         ctx.run_turns[run].append(list(para.quotes))
         for qi in para.quotes:
             ctx.turns[qi] = (run, turn)
+        # a conversation goes on over a narration paragraph or two in the same chapter
+        if pi - last_para > _CONV_GAP + 1 or not ctx.conv_quotes or \
+                ctx.story.paragraphs[pi].chapter != ctx.story.paragraphs[last_para].chapter:
+            ctx.conv_quotes.append([])
+        ctx.conv_quotes[-1].extend(para.quotes)
+        for qi in para.quotes:
+            ctx.conv[qi] = len(ctx.conv_quotes) - 1
         last_para = pi
 
 
@@ -398,7 +410,7 @@ def _tag_by_pattern(story: Story, start: int, end: int, after: bool, name_at) ->
         return None
     window = words[:5] if after else words[-5:]
     for k, (offset, word) in enumerate(window):
-        if word.lower() not in _VERB_FORMS:
+        if word.lower().rstrip(".") not in _VERB_FORMS:  # "Severus said."
             continue
         for j in (k + 1, k - 1, k + 2):
             if not 0 <= j < len(window):
@@ -410,8 +422,8 @@ def _tag_by_pattern(story: Story, start: int, end: int, after: bool, name_at) ->
             if char is not None:
                 tag.kind, tag.character = "name", char
                 return tag
-            if w.lower() in _PRONOUN_GENDER:
-                tag.kind, tag.gender = "pronoun", _PRONOUN_GENDER[w.lower()]
+            if w.lower().rstrip(".") in _PRONOUN_GENDER:
+                tag.kind, tag.gender = "pronoun", _PRONOUN_GENDER[w.lower().rstrip(".")]
                 return tag
         return None
     return None
@@ -577,6 +589,10 @@ FEATURES = (
     "tag_nominal_gender_match", "tag_nominal_gender_mismatch",
     "pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd",
     "chapter_focal", "pron_focal0", "pron_focal1", "nominal_assoc",
+    # the two sides of an alternating exchange: turns at even / odd distance in the run
+    "par_known_even", "par_known_odd", "par_voc_odd", "par_voc_even", "par_gender_match",
+    "par_gender_mismatch", "par_pred_even", "par_pred_odd", "tag_nominal_word",
+    "conv_known", "conv_pred", "conv_pair",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -604,9 +620,19 @@ def candidates(ctx: Context, qi: int, previous: list | None) -> list[str]:
         for k in turn:
             if ctx.known and ctx.known[k]:
                 seen.setdefault(ctx.known[k], -abs(story.quotes[k].start - quote.start) - 2000.0)
+    if ctx.conv:
+        for k in conversation_window(ctx, qi):
+            if ctx.known[k]:
+                seen.setdefault(ctx.known[k], -abs(story.quotes[k].start - quote.start) - 2500.0)
+            elif previous is not None and previous[k][0] and previous[k][1] >= _CONV_CANDIDATE:
+                seen.setdefault(previous[k][0], -abs(story.quotes[k].start - quote.start) - 2500.0)
     tag = ctx.tags[qi]
     if tag.kind == "name" and tag.character:
         seen[tag.character] = 1.0
+    if tag.kind == "nominal":
+        # "said the count", "said Denham" that the cast did not mark: a character of that name
+        for char in _word_characters(ctx, tag.head):
+            seen.setdefault(char, -3000.0)
     if ctx.narrator:
         seen.setdefault(ctx.narrator, -1e6)
     if not seen:
@@ -680,6 +706,8 @@ def features(ctx: Context, qi: int, cands: list[str], previous: list | None) -> 
             put("tag_nominal")
             if _nominal_matches(story, cand, tag.head):
                 put("tag_nominal_alias")
+            if cand in _word_characters(ctx, tag.head):
+                put("tag_nominal_word")
             noun_gender = ("female" if tag.head in _FEMALE_NOUNS
                            else "male" if tag.head in _MALE_NOUNS else None)
             if noun_gender and gender:
@@ -806,6 +834,8 @@ def _conversation(ctx: Context, qi: int, cand: str, previous: list, put, prev_qu
             total = sum(votes.values()) - (previous[qi][0] == cand)
             share = (votes[cand] - (previous[qi][0] == cand)) / total if total > 0 else 0.0
             put("nominal_assoc", max(share, 0.0))
+    _parity_predicted(ctx, qi, cand, previous, put)
+    _conv_predicted(ctx, qi, cand, previous, put)
     # turn-taking with the confident speakers of the previous pass
     for step, name in ((-1, "pred_back"), (+1, "pred_fwd")):
         found = _nearest_confident(ctx, qi, step, previous)
@@ -854,7 +884,131 @@ def _nearest_known(ctx: Context, qi: int, step: int, limit: int = 8) -> tuple[st
     return _nearest_turn(ctx, qi, step, limit, lambda k: ctx.known[k])
 
 
+def _parity(ctx: Context, qi: int) -> dict:
+    """Evidence from the turns around quote `qi` in its run, by side of the exchange: turns at
+    even distance (the speaker's own side in an A-B-A-B exchange) and at odd distance."""
+    cached = ctx.parity.get(qi)
+    if cached is not None:
+        return cached
+    run, turn = ctx.turns[qi]
+    turns = ctx.run_turns.get(run, [])
+    out = {"known": (Counter(), Counter()), "voc": (Counter(), Counter()),
+           "gender": Counter(), "turns": ([], [])}
+    for t in range(max(turn - _PARITY, 0), min(turn + _PARITY + 1, len(turns))):
+        if t == turn:
+            continue
+        side = (t - turn) % 2  # 0: even distance, 1: odd
+        out["turns"][side].append(t)
+        for k in turns[t]:
+            if ctx.known[k]:
+                out["known"][side][ctx.known[k]] += 1
+            for char in {c for _, c, v in ctx.in_quote_names.get(k, []) if v}:
+                out["voc"][side][char] += 1
+            tag = ctx.tags[k]
+            if side == 0 and tag.kind == "pronoun" and tag.gender in ("male", "female"):
+                out["gender"][tag.gender] += 1
+    ctx.parity[qi] = out
+    return out
+
+
+_PARITY = 8  # turns looked at on each side for the sides of an exchange
+_CONV_GAP = 2  # narration paragraphs a conversation goes on over
+_CONV_SPAN = 20  # quotes looked at on each side in a conversation
+_CONV_CANDIDATE = 0.7  # confidence at which a speaker of the conversation becomes a candidate
+
+
+def conversation_window(ctx: Context, qi: int) -> list[int]:
+    """The other quotes of quote `qi`'s conversation, at most `_CONV_SPAN` on each side."""
+    quotes = ctx.conv_quotes[ctx.conv[qi]] if ctx.conv else []
+    k = bisect.bisect_left(quotes, qi)
+    return [j for j in quotes[max(k - _CONV_SPAN, 0):k + _CONV_SPAN + 1] if j != qi]
+
+
+def _conv_features(ctx: Context, qi: int, cand: str, put) -> None:
+    """Whether the sieve names cand as a speaker of this conversation (beyond the run)."""
+    cached = ctx.__dict__.setdefault("_conv_known", {})
+    if qi not in cached:
+        cached[qi] = Counter(ctx.known[j] for j in conversation_window(ctx, qi) if ctx.known[j])
+    n = cached[qi][cand]
+    if n:
+        put("conv_known", min(n, 4) / 4)
+
+
+def _conv_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> None:
+    """The previous pass's share of the conversation for cand, and whether cand is one of its
+    two main speakers."""
+    cached = ctx.__dict__.setdefault("_conv_pred", {})
+    entry = cached.get(qi)
+    if entry is None or entry[0] is not previous:
+        mass: Counter = Counter()
+        window = conversation_window(ctx, qi)
+        for j in window:
+            if previous[j][0]:
+                mass[previous[j][0]] += previous[j][1]
+        total = sum(mass.values())
+        top2 = [c for c, _ in mass.most_common(2)]
+        pair = len(top2) == 2 and sum(mass[c] for c in top2) / total >= 0.8
+        entry = (previous, mass, total, top2 if pair else [])
+        cached[qi] = entry
+    _, mass, total, top2 = entry
+    if total:
+        put("conv_pred", mass[cand] / total)
+    if cand in top2:
+        put("conv_pair")
+
+
+def _parity_features(ctx: Context, qi: int, cand: str, put) -> None:
+    par = _parity(ctx, qi)
+    for side, suffix in ((0, "even"), (1, "odd")):
+        n = par["known"][side][cand]
+        if n:
+            put(f"par_known_{suffix}", min(n, 3) / 3)
+        n = par["voc"][side][cand]
+        if n:
+            put(f"par_voc_{suffix}", min(n, 3) / 3)
+    genders = par["gender"]
+    total = genders["male"] + genders["female"]
+    gender = ctx.gender.get(cand)
+    if total and gender in ("male", "female"):
+        share = genders[gender] / total
+        put("par_gender_match", share)
+        put("par_gender_mismatch", 1.0 - share)
+
+
+def _parity_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> None:
+    """Confidence-weighted share of the turns on each side that the previous pass gave to cand."""
+    run, _ = ctx.turns[qi]
+    turns = ctx.run_turns.get(run, [])
+    par = _parity(ctx, qi)
+    for side, suffix in ((0, "even"), (1, "odd")):
+        got = total = 0.0
+        for t in par["turns"][side]:
+            for k in turns[t]:
+                speaker, confidence = previous[k]
+                total += 1
+                if speaker == cand:
+                    got += confidence
+        if total:
+            put(f"par_pred_{suffix}", got / total)
+
+
+def _word_characters(ctx: Context, word: str) -> list[str]:
+    """The characters with `word` in one of their names (lower case), when at most two have it."""
+    if not ctx.name_words:
+        index: dict[str, list[str]] = {}
+        for character in ctx.story.characters:
+            for form in [character.name, *character.aliases]:
+                for w in _WORD_RE.findall(form.lower()):
+                    if len(w) > 2 and character.id not in index.setdefault(w, []):
+                        index[w].append(character.id)
+        ctx.name_words = index or {"": []}
+    found = ctx.name_words.get(word, [])
+    return found if len(found) <= 2 else []
+
+
 def _run_features(ctx: Context, qi: int, cand: str, put) -> None:
+    _parity_features(ctx, qi, cand, put)
+    _conv_features(ctx, qi, cand, put)
     run, turn = ctx.turns[qi]
     if turn == 0:
         put("run_first_turn")
