@@ -123,6 +123,12 @@ parade path landing
 """))
 #: Words joined by `of` to the name after them (`Isle of Man`, `State of New York`).
 _OF_NAMES = PLACE_SUFFIXES | PLACE_NOUNS | _MORE_SUFFIXES | _REGION_NOUNS
+#: Places a person owns or lives in: `the house of Agnes` is hers, and says nothing of her
+#: being a place (`the streets of Manchester`, `the county of Kent` do).
+_OWNED = frozenset(_words("""
+house home cottage room chamber residence farm office shop study bedroom kitchen garden
+property lodging lodgings quarters dwelling apartment tent hut cabin
+"""))
 #: Titles: a name after one is a person (`Mrs. Hall`, `Lady Castle`).
 _TITLES = frozenset(_words("""
 mr mrs ms miss mister master sir madam madame mme mlle mademoiselle monsieur herr frau
@@ -216,6 +222,11 @@ def _place_mentions(story: Story) -> tuple[list[tuple[int, int, str, str]], set[
         if root.dep_ == "poss":
             continue  # `Tippoo's household`: mostly a person's, and never the place itself
         left, right = _named_extent(doc, span)
+        left, whole = _whole_words(doc, left, right - 1)
+        if doc[whole].text[:1].isupper():
+            right = whole + 1  # `Kingsbere-sub-Greenhill`, not `London-pride`
+        if _elliptical_possessive(doc, right):
+            right += 1  # `at Klein's`: the shop or house is the place, `'s` and all
         named_by_paragraph[id(paragraph)].append((left, right))
         region = root.head.head if root.dep_ == "pobj" and root.head.lower_ == "of" else None
         if region is not None and region.lemma_.lower() in _REGION_NOUNS and region.pos_ == "NOUN":
@@ -292,10 +303,20 @@ def _setting_phrase(doc: Any, head: Any) -> tuple[int, int]:
         if child.i < head.i or child.dep_ in _NOT_PHRASE_DEPS or (
                 child.dep_ == "prep" and child.lower_ in ("for", "from")):
             continue
+        if child.dep_ == "advmod" and child.lower_ in ("there", "here") and child.n_rights == 0:
+            continue  # `that city there`: the adverb points at the place, a mention of its own
+        if child.dep_ == "relcl" and _misread_clause(doc, head, child):
+            continue
         if doc[child.left_edge.i - 1].is_punct and child.left_edge.i - 1 > head.i:
             continue
         right = max(right, child.right_edge.i)
-    while right > head.i and (doc[right].is_punct or doc[right].is_space or doc[right].dep_ == "cc"):
+    for k in range(head.i + 1, right + 1):
+        if doc[k].text in ("--", "\u2014", "\u2013", ";"):
+            right = k - 1  # a dash or a semicolon ends the phrase: what follows is a remark
+            break
+    while right > head.i and (doc[right].is_punct or doc[right].is_space or doc[right].dep_ == "cc"
+                              or (doc[right].lower_ in ("there", "here") and doc[right].dep_ == "advmod")):
+        # and `the church of that city there`
         right -= 1
     while left < head.i and (doc[left].dep_ in ("predet", "advmod", "preconj", "cc")
                              or doc[left].lower_ in _NOT_IN_PHRASE or doc[left].is_punct
@@ -310,7 +331,65 @@ def _setting_phrase(doc: Any, head: Any) -> tuple[int, int]:
                 break
             if not doc[k].is_punct:
                 break
+    return _whole_words(doc, left, right)
+
+
+def _whole_words(doc: Any, left: int, right: int) -> tuple[int, int]:
+    """The token range `left..right` (inclusive) widened so that it does not cut a hyphenated
+    word (`over-grown`, `Kingsbere-sub-Greenhill`), which spaCy splits at its hyphens."""
+    def joined(k: int) -> bool:  # token k and the next are one word, with a hyphen between
+        return doc[k].whitespace_ == "" and doc[k + 1].whitespace_ == "" and doc[k + 1].text == "-"
+
+    while left >= 2 and doc[left - 2].is_alpha and joined(left - 2):
+        left -= 2
+        # `the post-road`: spaCy may hang the article on the first part
+        while left > 0 and doc[left - 1].dep_ == "det" and left <= doc[left - 1].head.i <= right:
+            left -= 1
+    while right + 2 < len(doc) and doc[right + 2].is_alpha and joined(right):
+        right += 2
     return left, right
+
+
+def _elliptical_possessive(doc: Any, i: int) -> bool:
+    """Whether token `i` is a possessive `'s` with no noun after it (`dined at Klein's.`)."""
+    if i >= len(doc) or doc[i].lower_ not in ("'s", "\u2019s"):
+        return False
+    k = _after(doc, i)
+    return k >= len(doc) or doc[k].pos_ not in ("NOUN", "PROPN", "ADJ", "NUM", "ADV")
+
+
+def _glued_to(doc: Any, tok: Any) -> bool:
+    """Whether `tok` ends a hyphenated word with a preposition or determiner inside it
+    (`lilies-of-the-valley`, `stay-at-home`)."""
+    parts = []
+    k = tok.i
+    while k >= 2 and doc[k - 1].text == "-" and doc[k - 1].whitespace_ == "" \
+            and doc[k - 2].whitespace_ == "":
+        k -= 2
+        parts.append(doc[k])
+    # the first part may be one (`by-street`)
+    return any(t.pos_ in ("ADP", "DET", "PART") for t in parts[:-1])
+
+
+def _misread_clause(doc: Any, head: Any, clause: Any) -> bool:
+    """Whether a clause spaCy hangs on a place noun as a relative clause without a relative
+    word is rather the main clause after a fronted place phrase (`In the kitchen she heard a
+    sound`): its verb has an object of its own (a relative clause lacks one: `the church he
+    attended`), or the place phrase opens the sentence."""
+    first = clause.left_edge
+    if first.tag_ in ("WDT", "WP", "WP$", "WRB") or first.lower_ == "that" or first.dep_ == "prep":
+        return False
+    if not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children):
+        return False  # `the place to find him`: an infinitive, which LitBank keeps
+    if any(c.dep_ == "dobj" and c.tag_ != "PRP" for c in clause.children):
+        return True  # but `the rooms she promised us`: the gap is the second object
+    prep = head.head
+    if head.dep_ != "pobj" or prep.dep_ != "prep":
+        return False
+    k = prep.i - 1
+    while k >= prep.sent.start and (doc[k].is_punct or doc[k].is_space):
+        k -= 1
+    return k < prep.sent.start
 
 
 def _settings(doc: Any, base: int, taken: set[int], persons: set[str]
@@ -342,6 +421,8 @@ def _settings(doc: Any, base: int, taken: set[int], persons: set[str]
                 c.lower_ == "of" for c in tok.children)):
             continue  # a bird's wings, a man's temples, the study of the law
         left, right = _setting_phrase(doc, tok)
+        if _glued_to(doc, tok):
+            continue  # `lilies-of-the-valley`, `stay-at-home`: a word built around it
         start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
         words = [t for t in doc[left:tok.i + 1]
                  if (t.dep_ in ("compound", "amod") and t.head.i == tok.i) or t.i == tok.i]
@@ -536,7 +617,8 @@ def _evidence(doc: Any, i: int, j: int) -> NameEvidence:
         strong = doc[prev_i].head.lemma_ in _MOTION_VERBS
         ev.anchored = ev.anchored or strong
         ev.place += 2.0 if strong else 0.5
-    elif prev == "of" and prev_i > 0 and doc[_before(doc, prev_i)].lower_ in _OF_NAMES:
+    elif prev == "of" and prev_i > 0 and doc[_before(doc, prev_i)].lower_ in _OF_NAMES \
+            and doc[_before(doc, prev_i)].lemma_.lower() not in _OWNED:
         ev.place += 2.0  # `the county of Somerset`
         ev.anchored = True
     if j < len(doc) and doc[j].lower_ == "," and j + 1 < len(doc) and doc[j + 1].ent_type_ == "GPE":
@@ -626,6 +708,13 @@ def _place_names(story: Story, evidence: list[NameEvidence]) -> tuple[set[str], 
     linked = {_name_key(m.text) for m in story.mentions if m.kind == "name" and m.character}
     for key in (linked - aliases) & set(place):
         person[key] += 1.5
+    # `the Wilcoxes` is the family of a `Mr. Wilcox`
+    surnames = {key.split()[-1] for key in aliases | linked}
+    surnames |= {ev.key.split()[-1] for ev in evidence if ev.titled}
+    for key in place:
+        if " " not in key and key.endswith("s") and (key[:-1] in surnames or (
+                key.endswith("es") and key[:-2] in surnames)):
+            person[key] += 5.0
     places = {key for key, score in place.items() if score > person[key] and score >= _MIN_PLACE}
     persons = {key for key, score in person.items() if score > place[key] and key not in _NOT_PLACES}
     return places, persons
