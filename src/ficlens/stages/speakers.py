@@ -105,6 +105,8 @@ class Context:
     name_words: dict[str, list[str]] = field(default_factory=dict)  # name word -> ids
     conv: list[int] = field(default_factory=list)  # quote -> conversation (runs joined over
     conv_quotes: list[list[int]] = field(default_factory=list)  # short narration breaks)
+    conv_turn: list[int] = field(default_factory=list)  # quote -> turn index in its conversation
+    conv_turns: list[list[list[int]]] = field(default_factory=list)  # conversation -> turns
 
 
 def attribute_speakers(story: Story) -> Story:
@@ -267,6 +269,7 @@ def _turns(ctx: Context) -> None:
     run, turn, last_para = -1, 0, -10
     ctx.turns = [(0, 0)] * len(ctx.story.quotes)
     ctx.conv = [0] * len(ctx.story.quotes)
+    ctx.conv_turn = [0] * len(ctx.story.quotes)
     for pi, para in enumerate(ctx.paras):
         if not para.quotes:
             continue
@@ -282,9 +285,12 @@ def _turns(ctx: Context) -> None:
         if pi - last_para > _CONV_GAP + 1 or not ctx.conv_quotes or \
                 ctx.story.paragraphs[pi].chapter != ctx.story.paragraphs[last_para].chapter:
             ctx.conv_quotes.append([])
+            ctx.conv_turns.append([])
         ctx.conv_quotes[-1].extend(para.quotes)
+        ctx.conv_turns[-1].append(list(para.quotes))
         for qi in para.quotes:
             ctx.conv[qi] = len(ctx.conv_quotes) - 1
+            ctx.conv_turn[qi] = len(ctx.conv_turns[-1]) - 1
         last_para = pi
 
 
@@ -498,9 +504,47 @@ def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> T
         tag.gender = {"he": "male", "she": "female", "i": "first"}.get(lower, "plural")
     elif lower in _NOT_TAG_SUBJECTS:
         return tag
+    elif verb.lemma_.lower() not in _SAYING_VERBS and not _person_subject(story, head):
+        # "The rain went on.", "The door opened": a verb that is speech only when a person does it
+        return None
     else:
         tag.kind = "nominal"
     return tag
+
+
+# verbs that report speech whatever their subject ("a voice said", "the stranger replied")
+_SAYING_VERBS = {"say", "ask", "reply", "answer", "exclaim", "whisper", "mutter", "murmur",
+                 "shout", "rejoin", "retort", "inquire", "enquire", "remark", "observe",
+                 "declare", "explain", "interrupt", "repeat", "demand", "respond", "tell",
+                 "stammer", "stutter", "interpose", "interject", "speak", "cry",
+                 "mumble", "protest", "insist", "announce", "inform", "drawl"}
+_PERSON_NOUNS = _FEMALE_NOUNS | _MALE_NOUNS | {
+    "one", "someone", "somebody", "everyone", "everybody", "nobody", "anyone", "other",
+    "others", "both", "all", "each", "person", "people", "child", "children", "stranger",
+    "friend", "servant", "visitor", "guest", "officer", "man", "woman", "men", "women",
+    "voice", "companion", "lawyer", "judge", "professor", "policeman", "soldier", "driver",
+    "clerk", "boy", "girl", "lady", "gentleman", "ladies", "gentlemen", "parson", "vicar",
+    "rector", "curate", "cousin", "baby", "youth", "crowd", "speaker", "former", "latter",
+    "maid", "footman", "coachman", "porter", "guard", "inspector", "mate", "sailor",
+    "cook", "gardener", "count", "countess", "baron", "baroness", "marquis", "earl",
+    "creature", "fellow", "lover", "partner", "neighbour", "neighbor", "host", "hostess",
+    "pupil", "student", "teacher", "master", "mistress", "miss", "madam", "madame", "mrs",
+    "mr", "sir", "dame", "old", "young", "new", "first", "second", "third", "last",
+}
+
+
+def _person_subject(story: Story, head) -> bool:
+    """Whether a tag subject that is no name or pronoun can be a person: a proper noun, a
+    person noun or entity, or a word of a cast member's name (`the count`)."""
+    lower = head.lower_
+    if head.pos_ == "PROPN" or head.ent_type_ == "PERSON" or lower in _PERSON_NOUNS:
+        return True
+    words = story.__dict__.get("_cast_name_words")
+    if words is None:
+        words = {w for c in story.characters for form in [c.name, *c.aliases]
+                 for w in _WORD_RE.findall(form.lower())}
+        story.__dict__["_cast_name_words"] = words
+    return lower in words
 
 
 _SPEECH_NOUNS = {"answer", "reply", "language", "inquiry", "enquiry", "question", "remark",
@@ -593,6 +637,13 @@ FEATURES = (
     "par_known_even", "par_known_odd", "par_voc_odd", "par_voc_even", "par_gender_match",
     "par_gender_mismatch", "par_pred_even", "par_pred_odd", "tag_nominal_word",
     "conv_known", "conv_pred", "conv_pair",
+    # the turns of a conversation counted over its narration breaks
+    "after_break", "cpar_known_even", "cpar_known_odd", "cpar_pred_even", "cpar_pred_odd",
+    "break_prev_pred", "break_prev2_pred",
+    # `he said`: the nearest subject of that gender in the narration before
+    "tag_pron_subj0", "tag_pron_subj1",
+    # `he said` in a conversation whose main speakers include one man (second pass)
+    "tag_pron_conv_unique", "tag_pron_conv_shared",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 
@@ -836,6 +887,7 @@ def _conversation(ctx: Context, qi: int, cand: str, previous: list, put, prev_qu
             put("nominal_assoc", max(share, 0.0))
     _parity_predicted(ctx, qi, cand, previous, put)
     _conv_predicted(ctx, qi, cand, previous, put)
+    _break_predicted(ctx, qi, cand, previous, put)
     # turn-taking with the confident speakers of the previous pass
     for step, name in ((-1, "pred_back"), (+1, "pred_fwd")):
         found = _nearest_confident(ctx, qi, step, previous)
@@ -955,6 +1007,12 @@ def _conv_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> No
         put("conv_pred", mass[cand] / total)
     if cand in top2:
         put("conv_pair")
+    tag = ctx.tags[qi]
+    if total and tag.kind == "pronoun" and tag.gender in ("male", "female") \
+            and ctx.gender.get(cand) == tag.gender and mass[cand] / total >= 0.15:
+        # the conversation's speakers of that gender (a fifth of its talk or more)
+        same = [c for c, m in mass.items() if m / total >= 0.15 and ctx.gender.get(c) == tag.gender]
+        put("tag_pron_conv_unique" if same == [cand] else "tag_pron_conv_shared")
 
 
 def _parity_features(ctx: Context, qi: int, cand: str, put) -> None:
@@ -1006,8 +1064,97 @@ def _word_characters(ctx: Context, word: str) -> list[str]:
     return found if len(found) <= 2 else []
 
 
+def _conv_turn_window(ctx: Context, qi: int) -> tuple[list[int], list[int]] | None:
+    """Turns of quote `qi`'s conversation at even and odd distance, counted over its narration
+    breaks, or None when the conversation has no break near the quote (the run's parity then
+    says the same)."""
+    if not ctx.conv_turns:
+        return None
+    turns = ctx.conv_turns[ctx.conv[qi]]
+    at = ctx.conv_turn[qi]
+    run, turn = ctx.turns[qi]
+    run_len = len(ctx.run_turns.get(run, []))
+    lo, hi = max(at - _PARITY, 0), min(at + _PARITY + 1, len(turns))
+    # the run covers every conversation turn in the window: no break to look over
+    if at - turn <= lo and at - turn + run_len >= hi:
+        return None
+    sides: tuple[list[int], list[int]] = ([], [])
+    for t in range(lo, hi):
+        if t != at:
+            sides[(t - at) % 2].append(t)
+    return sides
+
+
+def _break_features(ctx: Context, qi: int, cand: str, put) -> None:
+    """The sides of the exchange counted over narration breaks inside a conversation."""
+    turn = ctx.turns[qi][1]
+    if turn == 0 and ctx.conv_turn and ctx.conv_turn[qi] > 0:
+        put("after_break")
+    sides = _conv_turn_window(ctx, qi)
+    if sides is None:
+        return
+    turns = ctx.conv_turns[ctx.conv[qi]]
+    for side, suffix in ((0, "even"), (1, "odd")):
+        n = sum(1 for t in sides[side] for k in turns[t] if ctx.known[k] == cand)
+        if n:
+            put(f"cpar_known_{suffix}", min(n, 3) / 3)
+
+
+def _break_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> None:
+    """The previous pass's speakers of the turns over the conversation's narration breaks, and of
+    the last two turns before the break this quote follows."""
+    sides = _conv_turn_window(ctx, qi)
+    if sides is None:
+        return
+    turns = ctx.conv_turns[ctx.conv[qi]]
+    for side, suffix in ((0, "even"), (1, "odd")):
+        got = total = 0.0
+        for t in sides[side]:
+            for k in turns[t]:
+                total += 1
+                if previous[k][0] == cand:
+                    got += previous[k][1]
+        if total:
+            put(f"cpar_pred_{suffix}", got / total)
+    turn = ctx.turns[qi][1]
+    at = ctx.conv_turn[qi]
+    if turn == 0 and at > 0:
+        last = turns[at - 1][-1]
+        if previous[last][0] == cand:
+            put("break_prev_pred", previous[last][1])
+        if at > 1 and previous[turns[at - 2][-1]][0] == cand and previous[last][0] != cand:
+            put("break_prev2_pred", previous[turns[at - 2][-1]][1])
+
+
+def _pronoun_subjects(ctx: Context, qi: int, gender: str) -> list[str]:
+    """Characters of `gender` named as a subject in the narration before quote `qi`'s pronoun
+    tag (its own paragraph, then up to three before), nearest first."""
+    story = ctx.story
+    quote = story.quotes[qi]
+    tag = ctx.tags[qi]
+    anchor = tag.start if tag.start is not None else quote.start
+    pi = quote.paragraph or 0
+    found: list[str] = []
+    for p in range(pi, max(pi - 4, -1), -1):
+        for offset, char, subject in reversed(ctx.paras[p].names):
+            if subject and offset < anchor and ctx.gender.get(char) == gender \
+                    and char not in found:
+                found.append(char)
+        if len(found) >= 2:
+            break
+    return found
+
+
 def _run_features(ctx: Context, qi: int, cand: str, put) -> None:
     _parity_features(ctx, qi, cand, put)
+    _break_features(ctx, qi, cand, put)
+    tag = ctx.tags[qi]
+    if tag.kind == "pronoun" and tag.gender in ("male", "female"):
+        subjects = _pronoun_subjects(ctx, qi, tag.gender)
+        if subjects[:1] == [cand]:
+            put("tag_pron_subj0")
+        elif subjects[1:2] == [cand]:
+            put("tag_pron_subj1")
     _conv_features(ctx, qi, cand, put)
     run, turn = ctx.turns[qi]
     if turn == 0:
