@@ -139,3 +139,18 @@ def test_who_is_called_by_name_is_you_not_the_speaker():
     first = {text[s:e]: ids[(s, e)] for s, e in spans if s < text.index("\u201c")}
     assert by_text["you"] == first["Watson"]
     assert by_text["me"] == first["Holmes"]
+
+
+def test_a_speaker_not_yet_mentioned_is_no_antecedent_for_he_said():
+    text = ("Chapter 1\n\nTom walked into the empty room and sat down.\n\n"
+            "\u201cI am tired,\u201d he said.\n")
+    cast = [Character("C0", "Tom", [], "male"), Character("C1", "Jack", [], "male")]
+    # the speakers stage named Jack, whom the story has not mentioned, as the one behind `he`
+    story = story_with_cast(text, cast, {0: ("C1", [])})
+    he = _spans(text, "he")[0]
+    story.quotes[0].speaker_mention = he
+    spans = _spans(text, "Tom", "I", "he")
+    ids = dict(zip(spans, cluster_spans(story, spans)))
+    quoted_i = next(s for s in spans if text[s[0]:s[1]] == "I")
+    assert ids[he] == ids[_spans(text, "Tom")[0]]
+    assert ids[quoted_i] == ids[he]

@@ -604,6 +604,7 @@ class _Resolver:
         self.by_relation: dict[tuple[int, str, str], int] = {}  # (possessor entity, noun, number) -> entity
         self.genders = {c.id: _norm_gender(c.gender) for c in story.characters}
         self.speaker_spans: dict[tuple[int, int], str] = {}
+        self.unforced: set[int] = set()  # speech-tag pronouns not given the speakers stage's speaker
         if trust_speakers:
             for q in story.quotes:
                 if q.speaker and q.speaker_mention:
@@ -824,8 +825,12 @@ class _Resolver:
             return self.narrator[key]
         if self.trust_speakers and (cand.start, cand.end) in self.speaker_spans:
             eid = self.for_character(self.speaker_spans[(cand.start, cand.end)])
-            if self.compatible(self.entities[eid], cand):
+            ent = self.entities[eid]
+            if self.compatible(ent, cand) and cand.sent - ent.last_sent <= _LONG_WINDOW:
                 return eid
+            # a speaker the story has not mentioned within a pronoun's reach is no antecedent
+            # for `he said`: the pronoun is resolved as any other, and the quotation's `I` follows it
+            self.unforced.add(i)
         subject = self.clause_subject(cand)
         if cand.reflexive and subject is not None and self.compatible(self.entities[subject], cand):
             return subject
@@ -1015,7 +1020,8 @@ class _Resolver:
                     called = self.called(qi) - {spk}
                     if cand.number == "sg" and len(called) == 1:
                         eid = next(iter(called))  # `Watson, you amaze me`
-                    elif cand.number == "sg" and len(singles) == 1:
+                    elif cand.number == "sg" and len(singles) == 1 and (
+                            self.entities[self.for_character(singles[0])].last_sent >= 0):
                         eid = self.for_character(singles[0])
                     elif cand.number == "sg" and (prev := self.previous_speaker(qi, spk)) is not None:
                         eid = prev
@@ -1081,6 +1087,8 @@ class _Resolver:
             named = _gender_of(self.entities[self.for_character(quote.speaker)])
             if named and named != self.cands[tag].gender:
                 return self.ids[tag]  # `she said` after a man was named: the tag wins
+        if tag is not None and tag in self.unforced and self.ids[tag] >= 0:
+            return self.ids[tag]  # `he said` of a speaker not met yet: whom the pronoun refers to
         if quote.speaker:
             return self.for_character(quote.speaker)
         if quote.speaker_mention:
