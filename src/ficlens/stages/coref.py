@@ -879,7 +879,11 @@ class _Resolver:
         verb = noun.head
         if noun.dep_ == "pobj" and verb.dep_ == "prep":
             verb = verb.head
-        base = cand.verb - noun.i
+        return self.subject_above(cand.verb - noun.i, verb)
+
+    def subject_above(self, base: int, verb) -> int | None:
+        """The entity of the subject of `verb`, else of the verbs it is joined to (`and`-joined,
+        complements, adverbial clauses), up to four steps; `base + token.i` keys `subject_of`."""
         for _ in range(4):
             eid = self.subject_of.get(base + verb.i)
             if eid is not None:
@@ -897,16 +901,7 @@ class _Resolver:
         verb = cand.head.head
         if cand.head.dep_ == "pobj" and verb.dep_ == "prep":
             verb = verb.head
-        base = cand.verb - verb.i if cand.verb >= 0 else 0
-        for _ in range(4):
-            eid = self.subject_of.get(base + verb.i)
-            if eid is not None:
-                return eid
-            if verb.dep_ in ("conj", "acomp", "xcomp", "advcl") and verb.head.i != verb.i:
-                verb = verb.head
-            else:
-                break
-        return None
+        return self.subject_above(cand.verb - verb.i if cand.verb >= 0 else 0, verb)
 
     def resolve_nominal(self, cand: Candidate) -> int:
         if cand.generic:
