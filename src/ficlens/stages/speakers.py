@@ -107,6 +107,8 @@ class Context:
     conv_quotes: list[list[int]] = field(default_factory=list)  # short narration breaks)
     conv_turn: list[int] = field(default_factory=list)  # quote -> turn index in its conversation
     conv_turns: list[list[list[int]]] = field(default_factory=list)  # conversation -> turns
+    conv_known: dict[int, Counter] = field(default_factory=dict)  # quote -> sieve speakers
+    conv_pred: dict[int, tuple] = field(default_factory=dict)  # quote -> (pass, mass, total, pair)
 
 
 def attribute_speakers(story: Story) -> Story:
@@ -978,10 +980,10 @@ def conversation_window(ctx: Context, qi: int) -> list[int]:
 
 def _conv_features(ctx: Context, qi: int, cand: str, put) -> None:
     """Whether the sieve names cand as a speaker of this conversation (beyond the run)."""
-    cached = ctx.__dict__.setdefault("_conv_known", {})
-    if qi not in cached:
-        cached[qi] = Counter(ctx.known[j] for j in conversation_window(ctx, qi) if ctx.known[j])
-    n = cached[qi][cand]
+    if qi not in ctx.conv_known:
+        ctx.conv_known[qi] = Counter(
+            ctx.known[j] for j in conversation_window(ctx, qi) if ctx.known[j])
+    n = ctx.conv_known[qi][cand]
     if n:
         put("conv_known", min(n, 4) / 4)
 
@@ -989,8 +991,7 @@ def _conv_features(ctx: Context, qi: int, cand: str, put) -> None:
 def _conv_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> None:
     """The previous pass's share of the conversation for cand, and whether cand is one of its
     two main speakers."""
-    cached = ctx.__dict__.setdefault("_conv_pred", {})
-    entry = cached.get(qi)
+    entry = ctx.conv_pred.get(qi)
     if entry is None or entry[0] is not previous:
         mass: Counter = Counter()
         window = conversation_window(ctx, qi)
@@ -1001,7 +1002,7 @@ def _conv_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> No
         top2 = [c for c, _ in mass.most_common(2)]
         pair = len(top2) == 2 and sum(mass[c] for c in top2) / total >= 0.8
         entry = (previous, mass, total, top2 if pair else [])
-        cached[qi] = entry
+        ctx.conv_pred[qi] = entry
     _, mass, total, top2 = entry
     if total:
         put("conv_pred", mass[cand] / total)
@@ -1036,18 +1037,24 @@ def _parity_features(ctx: Context, qi: int, cand: str, put) -> None:
 def _parity_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> None:
     """Confidence-weighted share of the turns on each side that the previous pass gave to cand."""
     run, _ = ctx.turns[qi]
-    turns = ctx.run_turns.get(run, [])
-    par = _parity(ctx, qi)
+    _put_side_shares(put, "par_pred", ctx.run_turns.get(run, []), _parity(ctx, qi)["turns"],
+                     cand, previous)
+
+
+def _put_side_shares(put, prefix: str, turns: list[list[int]], sides, cand: str,
+                     previous: list) -> None:
+    """`prefix_even`/`prefix_odd`: the confidence-weighted share of the quotes in the turns on
+    each side of the exchange that the previous pass gave to cand."""
     for side, suffix in ((0, "even"), (1, "odd")):
         got = total = 0.0
-        for t in par["turns"][side]:
+        for t in sides[side]:
             for k in turns[t]:
                 speaker, confidence = previous[k]
                 total += 1
                 if speaker == cand:
                     got += confidence
         if total:
-            put(f"par_pred_{suffix}", got / total)
+            put(f"{prefix}_{suffix}", got / total)
 
 
 def _word_characters(ctx: Context, word: str) -> list[str]:
@@ -1107,15 +1114,7 @@ def _break_predicted(ctx: Context, qi: int, cand: str, previous: list, put) -> N
     if sides is None:
         return
     turns = ctx.conv_turns[ctx.conv[qi]]
-    for side, suffix in ((0, "even"), (1, "odd")):
-        got = total = 0.0
-        for t in sides[side]:
-            for k in turns[t]:
-                total += 1
-                if previous[k][0] == cand:
-                    got += previous[k][1]
-        if total:
-            put(f"cpar_pred_{suffix}", got / total)
+    _put_side_shares(put, "cpar_pred", turns, sides, cand, previous)
     turn = ctx.turns[qi][1]
     at = ctx.conv_turn[qi]
     if turn == 0 and at > 0:
