@@ -30,12 +30,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from ficlens.model import Paragraph
+from ficlens.eval.runner import parse_with_cache
 from ficlens.pipeline import get_stage
 from ficlens.readers import read_story
 from ficlens.stages import addressees as ad
 from ficlens.stages import speakers as sp
-from ficlens.stages.nlp import load_nlp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,34 +72,9 @@ def read_gold(folder: Path) -> tuple[dict[str, list[str]], list[dict]]:
 
 
 def parsed_story(folder: Path, cache: Path | None):
-    """The novel read and parsed (the parse kept in `cache` as a spaCy DocBin when given)."""
-    from spacy.tokens import DocBin
-
-    story = read_story(folder / "novel_text.txt")
-    nlp = load_nlp()
-    path = cache / f"{folder.name}.spacy" if cache else None
-    if path is not None and path.exists():
-        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
-        if len(docs) != len(story.paragraphs) or any(
-                story.text[p.start:p.end] != d.text for p, d in zip(story.paragraphs, docs)):
-            paragraphs, pos = [], 0
-            for doc in docs:
-                k = story.text.find(doc.text, pos)
-                chapter = story.chapter_at(k)
-                paragraphs.append(Paragraph(k, k + len(doc.text), chapter.index if chapter else 0))
-                pos = k + len(doc.text)
-            story.paragraphs = paragraphs
-        for paragraph, doc in zip(story.paragraphs, docs):
-            paragraph.doc = doc
-        return story
-    story = get_stage("parse")(story)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        bin_ = DocBin(store_user_data=False)
-        for paragraph in story.paragraphs:
-            bin_.add(paragraph.doc)
-        bin_.to_disk(path)
-    return story
+    """The novel read and parsed (the parse kept in `cache`, keyed by its paragraph texts, when
+    given; else in $FICLENS_PARSE_CACHE when set), as `ficlens eval` parses it."""
+    return parse_with_cache(read_story(folder / "novel_text.txt"), folder.name, cache)
 
 
 def align(story, gold: list[dict]) -> list[int | None]:

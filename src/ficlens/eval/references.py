@@ -156,14 +156,10 @@ def _analyzed(doc: Any) -> Story:
     """The document read, parsed and run through the stages before coreference, cut into
     paragraphs as the quotation evaluation cuts it (one per line for LitBank) and parsed
     through the evaluation's parse cache."""
-    from ficlens.eval.runner import lines_as_paragraphs, parse_with_cache
+    from ficlens.eval.runner import parse_with_cache, read_document
     from ficlens.pipeline import analyze
-    from ficlens.readers import read_story
 
-    story = read_story(doc.path)
-    if doc.extra.get("layout") == "lines":
-        story.paragraphs = lines_as_paragraphs(story)
-    parse_with_cache(story, doc.name)
+    story = parse_with_cache(read_document(doc), doc.name)
     return analyze(story, stages=[s for s in _UP_TO_COREF if s != "parse"])
 
 

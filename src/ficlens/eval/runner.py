@@ -66,13 +66,10 @@ def default_stages() -> list[str]:
 def run_document(doc: GoldDocument, modes: Sequence[str], stages: Sequence[str]) -> EvaluatedDocument:
     """Read, parse once, and run the other stages once per mode on one gold document."""
     from ficlens.pipeline import analyze
-    from ficlens.readers import read_story
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    base = read_story(doc.path)
-    if doc.extra.get("layout") == "lines":
-        base.paragraphs = lines_as_paragraphs(base)
+    base = read_document(doc)
     rest = [s for s in stages if s != "parse"]
     if "parse" in stages:
         parse_with_cache(base, doc.name)
@@ -88,8 +85,19 @@ def run_document(doc: GoldDocument, modes: Sequence[str], stages: Sequence[str])
     return EvaluatedDocument(gold=doc, stories=stories, seconds=timings)
 
 
-def parse_with_cache(story: Story, name: str) -> Story:
-    """Run the parse stage, reusing a saved parse when $FICLENS_PARSE_CACHE names a folder.
+def read_document(doc: GoldDocument) -> Story:
+    """The gold document's text read as ficlens reads it, cut into paragraphs as it is scored."""
+    from ficlens.readers import read_story
+
+    story = read_story(doc.path)
+    if doc.extra.get("layout") == "lines":
+        story.paragraphs = lines_as_paragraphs(story)
+    return story
+
+
+def parse_with_cache(story: Story, name: str, folder: str | Path | None = None) -> Story:
+    """Run the parse stage, reusing a saved parse kept in `folder` (default: the folder
+    $FICLENS_PARSE_CACHE names; neither: parse without saving).
 
     The saved parse is keyed by the spaCy model and the exact paragraph texts, so a
     change to the reader or the model makes a new entry instead of a stale parse.
@@ -97,7 +105,7 @@ def parse_with_cache(story: Story, name: str) -> Story:
     """
     from ficlens.pipeline import analyze
 
-    folder = os.environ.get("FICLENS_PARSE_CACHE")
+    folder = folder or os.environ.get("FICLENS_PARSE_CACHE")
     if not folder:
         return analyze(story, stages=["parse"])
     from spacy.tokens import DocBin
