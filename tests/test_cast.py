@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from cast_helpers import cast_of, forms_of, owner
 
 import ficlens
-
-STAGES = ["parse", "quotes", "cast"]
-
-
-def cast_of(text: str, cast=None) -> ficlens.Story:
-    return ficlens.analyze(text, cast=cast, stages=STAGES)
 
 
 def by_name(story: ficlens.Story) -> dict[str, ficlens.Character]:
     return {c.name: c for c in story.characters}
-
-
-def owner(story: ficlens.Story, form: str) -> str | None:
-    """The character whose name or aliases include this form."""
-    for c in story.characters:
-        if form == c.name or form in c.aliases:
-            return c.id
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -122,10 +109,6 @@ def test_ao3_character_tags_are_a_prior():
 def test_no_names_no_characters():
     story = cast_of('"Hello," he said.\n\n"Hi," she said.\n')
     assert story.characters == []
-
-
-def forms_of(story: ficlens.Story) -> set[str]:
-    return {f for c in story.characters for f in [c.name, *c.aliases]}
 
 
 @pytest.fixture(scope="module")

@@ -7,26 +7,9 @@ names linked by who answers to them, nicknames, and the cases that must stay apa
 
 from __future__ import annotations
 
-import ficlens
+from cast_helpers import cast_of, forms_of, owner
+
 from ficlens.stages.names import first_names
-
-STAGES = ["parse", "quotes", "cast"]
-
-
-def cast_of(text: str) -> ficlens.Story:
-    return ficlens.analyze(text, stages=STAGES)
-
-
-def owner(story: ficlens.Story, form: str) -> str | None:
-    """The character whose name or aliases include this form."""
-    for c in story.characters:
-        if form == c.name or form in c.aliases:
-            return c.id
-    return None
-
-
-def forms_of(story: ficlens.Story) -> set[str]:
-    return {f for c in story.characters for f in [c.name, *c.aliases]}
 
 
 def test_the_one_wife_of_a_surname_is_mrs_surname():
