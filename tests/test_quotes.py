@@ -73,14 +73,95 @@ def test_quote_inside_quote_stays_one_quote():
     assert quoted(story) == [["\"He said 'hello' to me and left,\""]]
 
 
-def test_multi_paragraph_speech_is_one_span_from_first_to_last_mark():
+def test_multi_paragraph_speech_is_one_quote_per_paragraph():
+    story = story_of('"It began in the spring.', '"Then it rained for a week."', "She stopped.")
+    assert quoted(story) == [['"It began in the spring.'], ['"Then it rained for a week."']]
+
+
+def test_multi_paragraph_speech_as_one_span_when_switched(monkeypatch):
+    from ficlens.stages import quotes as module
+
+    monkeypatch.setattr(module, "SPEECH_PER_PARAGRAPH", False)
     story = story_of('"It began in the spring.', '"Then it rained for a week."', "She stopped.")
     assert quoted(story) == [['"It began in the spring.\n\n"Then it rained for a week."']]
+
+
+def test_a_tag_then_a_new_sentence_that_says_something_starts_a_new_quote():
+    story = story_of('"Oh," said Ann. Then she turned to the window and added, "Come here."')
+    assert quoted(story) == [['"Oh,"'], ['"Come here."']]
+    smiled = story_of('"Oh," said Ann. She smiled, "come here."')
+    assert quoted(smiled) == [['"Oh,"', '"come here."']]
+
+
+def test_an_inverted_tag_before_a_colon_continues_the_speech():
+    story = story_of('"What!" cried Julia: "go boxed up three in a chaise?"')
+    assert quoted(story) == [['"What!"', '"go boxed up three in a chaise?"']]
+
+
+def test_reported_speech_in_quotation_marks_inside_narration_is_not_speech():
+    story = story_of(
+        'The night was darker than he had expected. "He was afraid they would have a very bad '
+        'drive, and he hoped the horses were safe."',
+        'The night was darker than he had expected. "I am afraid we shall have a very bad drive, '
+        'and I hope the horses are safe."',
+        '"He was afraid they would have a very bad drive, and the horses were tired."',
+        'It was dark. "He was afraid they would have a very bad drive, and she agreed," said Tom.',
+        'It was late. "Mr. Elton\'s horse was lame, and he was afraid they would miss the dinner."',
+        'It was late. "He was afraid they\'d miss the dinner, for the horse was lame and tired."',
+    )
+    assert [spans[0][:12] for spans in quoted(story)] == ['"I am afraid', '"He was afra', '"He was afra',
+                                                          '"He was afra']
+
+
+def test_letters_ending_with_a_closing_formula_or_a_signature_are_not_speech():
+    story = story_of(
+        'The note ran thus: "Do not wait for me; the coach is late and the roads are bad after '
+        'all the rain. '
+        'Yours, etc."',
+        '"I cannot come to-morrow, for my aunt is ill and there is nobody else to sit with her.',
+        '"M.D."',
+        '"Come with us. Your sister loves to laugh."',
+    )
+    assert quoted(story) == [['"Come with us. Your sister loves to laugh."']]
+
+
+def test_narration_in_parentheses_inside_a_speech_is_left_out_of_its_spans():
+    story = story_of('"The thing is settled, that is (laughing a little) as far as I can settle it."')
+    assert quoted(story) == [['"The thing is settled, that is', 'as far as I can settle it."']]
+    assert find_quotes(story)[0].text == "The thing is settled, that is as far as I can settle it."
+    remark = story_of('"The thing is settled (and nothing was ever juster) for good."')
+    assert quoted(remark) == [['"The thing is settled (and nothing was ever juster) for good."']]
+
+
+def test_words_only_imagined_or_conveyed_by_a_look_are_not_speech():
+    story = story_of(
+        'He felt like answering: "I was, till I saw you again." But he only bowed.',
+        'Her eyes said: "Remember, we are doing this because it is right."',
+        '"Exquisite pleasures, it is something to have had them!" he felt like retorting.',
+        'Aziz, after another silence, said: "Why are you not married?"',
+    )
+    assert quoted(story) == [['"Why are you not married?"']]
+
+
+def test_long_quoted_phrase_glued_into_narration_is_not_speech():
+    story = story_of(
+        'He told me to keep my "weather-eye open for a seafaring man with one leg" and went in.',
+        '"This," said the man, stopping in a gloomy passage where a couple of workmen were at work '
+        'in silence "this is the place he passes through."',
+    )
+    assert quoted(story) == [['"This,"', '"this is the place he passes through."']]
 
 
 def test_unclosed_quote_without_reopening_ends_with_its_paragraph():
     story = story_of('"It began in the spring.', "She stopped. Nobody spoke.", '"Really?" he asked.')
     assert quoted(story) == [['"It began in the spring.'], ['"Really?"']]
+
+
+def test_a_lone_mark_at_the_end_is_no_quote():
+    story = story_of('"Good night," said he.', 'She turned away. "')
+    assert quoted(story) == [['"Good night,"']]
+    dots = story_of('". . . . . ." the drummer sang softly.')
+    assert quoted(dots) == [['". . . . . ."']]
 
 
 def test_em_dash_cut_off_then_new_quote():
@@ -184,6 +265,27 @@ def test_quote_runs_on_over_sentence_lines_until_its_closing_mark():
     assert quoted(story) == [["\u201c It began in the spring .\nThen it rained .\nIt did not stop , \u201d"]]
 
 
+def test_run_on_quote_holds_quotes_inside_it_until_its_closing_mark():
+    story = story_of("\u2018 You may believe it .", "She was glad to say \u2018 good-by , \u2019 then .",
+                     "We should call , mamma . \u2019", "She nodded .", separator="\n")
+    whole = ("\u2018 You may believe it .\nShe was glad to say \u2018 good-by , \u2019 then .\n"
+             "We should call , mamma . \u2019")
+    assert quoted(story) == [[whole]]
+    unclosed = story_of("\u2018 You may believe it .", "She was glad to say \u2018 good-by , \u2019 then .",
+                        "She nodded .", separator="\n")
+    assert quoted(unclosed) == [["\u2018 You may believe it ."], ["\u2018 good-by , \u2019"]]
+
+
+def test_unclosed_epigraph_ends_at_its_attribution_line():
+    story = story_of('CHAPTER I. " Since I can do no good because a woman , Reach at something near it .',
+                     "-- The Maid 's Tragedy : BEAUMONT AND FLETCHER .", "Miss Brooke was plain .",
+                     'A baronet who said " Exactly " to her remarks .', separator="\n")
+    assert quoted(story) == [['" Exactly "']]
+    speech = story_of("\u201c Poor Miss Taylor !", "-- I wish she were here again .",
+                      "What a pity it is ! \u201d", separator="\n")
+    assert len(quoted(speech)) == 1 and quoted(speech)[0][0].endswith("\u201d")
+
+
 def test_dash_dialogue():
     lines = []
     for n in range(6):
@@ -232,9 +334,10 @@ def test_spans_are_sound(pieces):
             assert end in paragraph_ends or piece.endswith(",")  # dash speech: to its tag or paragraph end
         else:
             # a closing mark, or where an unclosed quotation stops: its paragraph's end, or a
-            # dash / sentence end right before the next opening mark
+            # dash / sentence end right before the next opening mark, or an aside in parentheses
             assert (piece[-1] in CLOSING or end in paragraph_ends
-                    or piece.rstrip()[-1] in ".!?\u2026\u2014\u2013-")
+                    or piece.rstrip()[-1] in ".!?\u2026\u2014\u2013-"
+                    or text[end:].lstrip().startswith("("))
 
 
 # --- thoughts in italics -------------------------------------------------------------------

@@ -11,29 +11,34 @@ included. The finder
   sentence end when a new one opens before it closed;
 * lets a quotation left open at the end of a paragraph run on: into the next
   paragraph when that one re-opens with a quotation mark (a multi-paragraph speech:
-  ONE quotation, ONE span from its first opening to its last closing mark), or
-  across paragraph breaks that carry no quotation mark when a later paragraph's
-  first mark closes it (text broken into one line per sentence);
+  one quotation per paragraph, `SPEECH_PER_PARAGRAPH`), or across paragraph breaks
+  that carry no quotation mark when a later paragraph's first mark closes it (text
+  broken into one line per sentence);
 * joins the stretches of one paragraph that a speech tag interrupts
   (`"Go," she said, "now."`) into one quotation with several spans, but starts a
   new quotation when the narration between them begins a new sentence after a
-  finished one, ends with a colon, or is long;
+  finished one, ends with a colon (unless the tag is inverted: `cried Julia:`),
+  holds a new sentence that reports speech again (`Then she added,`), or is long;
 * drops scare quotes, titles and quoted words inside a sentence (`her 'one mistake'`,
-  `spoke of it as "handsome."`) and quotations in paragraphs indented deeper than
-  the story's usual ones (verse, cards, signs), which are not speech;
+  `spoke of it as "handsome."`, `to keep my "weather-eye open for..."`), reported
+  speech in quotation marks (`"He was afraid they should have a bad drive."`),
+  letters (a salutation, a closing formula, a signature) and quotations in paragraphs
+  indented deeper than the story's usual ones (verse, cards, signs), which are not
+  speech;
 * reads dash dialogue (`— Come up, Kinch!`) in texts written that way, and thoughts the
   format marks in italics (`ITALIC_THOUGHTS`, on by default).
 
 Every span starts with its opening mark and ends with its closing mark, except where
 the text has none: a quotation never closed ends at the end of its paragraph (or at
-the dash or sentence end before the next opening mark), a dash speech starts with
-its dash, an italic thought is its italic text. docs/evaluation.md has the measures.
+the dash or sentence end before the next opening mark), so does each paragraph of a
+multi-paragraph speech but its last, a dash speech starts with its dash, an italic
+thought is its italic text. docs/evaluation.md has the measures.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ficlens.model import Paragraph, Quote, Story
 
@@ -48,11 +53,11 @@ ALL_MARKS = "\"'" + DOUBLE_OPEN + DOUBLE_CLOSE + SINGLE_OPEN + SINGLE_CLOSE + "\
 RUN_ON_PARAGRAPHS = 30
 RUN_ON_CHARS = 4000
 #: How a speech running over several paragraphs (each re-opening with a quotation mark) is
-#: returned: False (the default) gives ONE quotation with one span from its first opening to
-#: its last closing mark, so every span starts and ends with a quotation mark; True gives one
-#: quotation per paragraph (PDNC's and BookNLP's convention), whose spans then end where each
-#: paragraph ends, without a closing mark. See docs/evaluation.md for what each scores.
-SPEECH_PER_PARAGRAPH = False
+#: returned: True (the default) gives one quotation per paragraph (PDNC's and BookNLP's
+#: convention), whose spans end where each paragraph ends, without a closing mark (but the
+#: last); False gives ONE quotation with one span from its first opening to its last closing
+#: mark. See docs/evaluation.md for what each scores.
+SPEECH_PER_PARAGRAPH = True
 #: Also return thoughts the format marks in italics (AO3 HTML) when a thought tag stands beside
 #: them (`*Not again,* she thought`), as quotations with `thought=True` whose spans are the
 #: italic text and hold no quotation mark (the only quotes of which that is true, flagged by
@@ -82,6 +87,18 @@ _VERBS = (
     r"yelled|hissed|breathed|smiled|grinned|mumbled|admitted|agreed|persisted|wondered|told"
 )
 SPEECH_VERBS = re.compile(rf"\b(?:{_VERBS})\b", re.IGNORECASE)
+# Verbs that report words (not a smile or a sigh): after the end of a tag's sentence they start
+# a new speech act (`"Oh," said Ann. Then she added, "..."`)
+_SAYING = re.compile(
+    r"\b(?:said|says|asked|replied|cried|exclaimed|answered|added|continued|went on|observed|"
+    r"remarked|repeated|murmured|whispered|called|shouted|began|resumed|rejoined|interrupted|"
+    r"protested|declared|muttered|inquired|enquired|responded|explained|concluded|suggested|"
+    r"insisted|urged|demanded|retorted|broke in|put in|screamed|stammered|yelled|hissed|mumbled|"
+    r"admitted|agreed|persisted|told|howled)\b",
+    re.IGNORECASE,
+)
+# `cried Julia:`, `said she:`: a tag that opens with its verb
+_INVERTED_TAG = re.compile(rf"(?:{_VERBS})\b", re.IGNORECASE)
 _DASH_OPEN = re.compile(r"(?:\u2014|\u2015|--)(?=\s*\w)")
 _COLON_DASH = re.compile(r":\s*(?P<dash>\u2014|\u2015|--)(?=\s*[A-Z])")
 # `— Thanks, Stephen said.` / `, said Buck Mulligan`: the speech tag that ends a dash speech
@@ -115,6 +132,9 @@ class _Segment:
     paragraph: int  # index (in story.paragraphs) of the paragraph it starts in
     last: int  # index of the paragraph it ends in
     dash: bool = False  # dash dialogue: opened by a paragraph-initial dash, no closing mark
+    # a speech over several paragraphs: the opening mark of each later paragraph
+    reopens: list[int] = field(default_factory=list)
+    aside: bool = False  # cut off by narration in parentheses; the speech goes on after it
 
 
 def quote_style(text: str, paragraphs: list[Paragraph] | None = None) -> str:
@@ -147,12 +167,20 @@ def find_quotes(story: Story) -> list[Quote]:
         if dash:
             segments = _with_dash_dialogue(text, story.paragraphs, ids, segments)
         segments = [s for n, s in enumerate(segments)
-                    if not _is_scare_quote(text, s, story.paragraphs, segments[n - 1] if n else None)
+                    if _says_anything(text, s)
+                    and not _is_scare_quote(text, s, story.paragraphs, segments[n - 1] if n else None)
                     and not _is_written_text(text, s)
                     and not _is_letter(text, s)
                     and not _is_epigraph(text, s, story.paragraphs)
                     and indents[s.paragraph] < usual_indent + 3]  # indented: verse, a card, a sign
+        if SPEECH_PER_PARAGRAPH:
+            segments = [piece for s in segments for piece in _per_paragraph(text, s, story.paragraphs)]
+        segments = [piece for s in segments for piece in _around_asides(text, s, story.paragraphs)]
         for group in _group(text, segments):
+            if len(group) == 1 and _is_reported_speech(text, group[0], story.paragraphs):
+                continue
+            if _is_unsaid(text, group, story.paragraphs):
+                continue
             spans = [(s.start, s.end) for s in group]
             inner = " ".join(_inner(text, s) for s in group)
             quotes.append(Quote(id="", spans=spans, text=inner, chapter=chapter_index,
@@ -175,8 +203,9 @@ def detect_quotes(story: Story) -> Story:
 def _inner(text: str, segment: _Segment) -> str:
     if segment.dash:
         return re.sub(r"\s+", " ", text[segment.start:segment.end]).lstrip("\u2014\u2015- ").strip()
+    start = segment.start + 1 if text[segment.start] in ALL_MARKS else segment.start  # after an aside
     end = segment.end - 1 if segment.closed else segment.end
-    return re.sub(r"\s+", " ", text[segment.start + 1:end]).strip()
+    return re.sub(r"\s+", " ", text[start:end]).strip()
 
 
 # --- finding the marks -------------------------------------------------------------------
@@ -292,61 +321,151 @@ _TAG_WORDS = {
 def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], style: str) -> list[_Segment]:
     segments: list[_Segment] = []
     running: _Segment | None = None  # a quotation still open after its paragraph ended
-    skipped = 0  # paragraphs without marks passed over while running
-    for pid in ids:
+    skipped = 0  # paragraphs passed over while running
+    nested_at: int | None = None  # the first of them holding a quote inside the quote
+    reopens: list[int] = []  # the re-opening marks of the speech still open
+    n = 0
+    while n < len(ids):
+        pid = ids[n]
+        n += 1
         paragraph = paragraphs[pid]
         marks = _marks(text, paragraph, style)
         first = 0
         open_at: int | None = None
         opened_in = pid
         if running is not None:
-            decision = _run_on(text, paragraph, marks, skipped)
-            if decision == "reopen" and not SPEECH_PER_PARAGRAPH:
-                open_at, opened_in, first = running.start, running.paragraph, 1
-                running, skipped = None, 0
-            elif decision == "reopen":
-                segments.append(running)  # each paragraph of the speech its own quotation
-                running, skipped = None, 0
-            elif decision == "close":
+            decision, first = _run_on(text, paragraph, marks, skipped)
+            if decision == "reopen":
                 open_at, opened_in = running.start, running.paragraph
-                running, skipped = None, 0
-            elif decision == "wait" and paragraph.end - running.end <= RUN_ON_CHARS:
+                reopens = running.reopens + [marks[0].offset]
+                running, skipped, nested_at = None, 0, None
+            elif decision == "close":
+                reopens = running.reopens
+                open_at, opened_in = running.start, running.paragraph
+                running, skipped, nested_at = None, 0, None
+            elif decision in ("wait", "nested") and paragraph.end - running.end <= RUN_ON_CHARS:
+                if decision == "nested" and nested_at is None:
+                    nested_at = n - 1
                 skipped += 1
-                continue
-            elif decision == "wait":
-                segments.append(running)
-                running, skipped = None, 0
                 continue
             else:
                 segments.append(running)
                 running, skipped = None, 0
+                if nested_at is not None:
+                    # no closing mark came: the quotes passed over were quotations of their own
+                    n, nested_at = nested_at, None
+                    continue
+                first = 0
+        carried = open_at
         found, open_at = _pair(text, marks[first:], open_at, opened_in, pid)
+        if reopens and found and found[0].start == carried:
+            found[0].reopens, reopens = reopens, []
         segments.extend(found)
         if open_at is not None:
             end = _trim_end(text, open_at, paragraph.end)
             segment = _Segment(open_at, end, False, opened_in, pid)
+            if open_at == carried:
+                segment.reopens = reopens
+            reopens = []
             if _DASH_END.search(text[max(open_at + 1, end - 3):end]) and opened_in == pid:
                 segments.append(segment)  # an em-dash cut-off ends the speech
             else:
                 running = segment
     if running is not None:
         segments.append(running)
+        if nested_at is not None:
+            segments.extend(_chapter_segments(text, paragraphs, ids[nested_at:], style))
     return segments
 
 
-def _run_on(text: str, paragraph: Paragraph, marks: list[_Mark], skipped: int) -> str:
-    """What a quotation left open does at this paragraph: reopen, close, wait or end."""
+def _per_paragraph(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> list[_Segment]:
+    """A speech over several paragraphs cut into one segment per paragraph: each from its
+    opening mark to the end of its paragraph, the last to the closing mark."""
+    if not segment.reopens:
+        return [segment]
+    starts = [segment.start] + segment.reopens
+    pieces = []
+    pid = segment.paragraph
+    for n, start in enumerate(starts):
+        while paragraphs[pid].end < start:
+            pid += 1
+        if n + 1 < len(starts):
+            end = _trim_end(text, start, paragraphs[pid].end)
+            pieces.append(_Segment(start, end, False, pid, pid))
+        else:
+            pieces.append(_Segment(start, segment.end, segment.closed, pid, segment.last))
+    return pieces
+
+
+# `(laughing affectedly)`, `(turning to Mr. Knightley,)`, `(in a very depressed tone)`: narration
+# the author set in parentheses inside a speech
+_ASIDE = re.compile(
+    r"\(\s*(?:(?:(?:and|then|still|again) )?[a-z]+ing\b(?<!\bnothing)(?<!\bsomething)"
+    r"(?<!\banything)(?<!\beverything)|with (?:a|an|some|great|much)\b"
+    r"|in (?:a|an|her|his)\b[^()]{0,40}\b(?:tone|voice|accent|whisper|manner)\b"
+    r"|here\b|to (?:him|her|them)sel(?:f|ves)\b)[^()\"\u201c\u201d]{0,120}\)"
+)
+
+
+def _around_asides(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> list[_Segment]:
+    """A segment cut around the narration in parentheses inside it, into spans of one
+    quotation: the part before ends where the parenthesis opens (no closing mark there)."""
+    if segment.dash:
+        return [segment]
+    pieces = []
+    start, pid = segment.start, segment.paragraph
+    for aside in _ASIDE.finditer(text, segment.start + 1, segment.end):
+        end = _trim_end(text, start, aside.start())
+        rest = aside.end()
+        while rest < segment.end and text[rest] in " \t\n,;.\u2014-":
+            rest += 1
+        if not text[start + 1:end].strip(ALL_MARKS + " ,;-\u2014") or rest >= segment.end - 1:
+            continue  # nothing said before it, or nothing after
+        pieces.append(_Segment(start, end, False, pid, pid, aside=True))
+        while pid < segment.last and paragraphs[pid].end < rest:
+            pid += 1
+        start = rest
+    if not pieces:
+        return [segment]
+    pieces.append(_Segment(start, segment.end, segment.closed, pid, segment.last))
+    return pieces
+
+
+def _run_on(text: str, paragraph: Paragraph, marks: list[_Mark], skipped: int) -> tuple[str, int]:
+    """What a quotation left open does at this paragraph: reopen, close, wait, nested (holds
+    only quotes inside the quote: wait, unless no closing mark comes) or end; and the index
+    of the mark that re-opens or closes it."""
     if not marks:
-        return "wait" if skipped < RUN_ON_PARAGRAPHS else "end"
+        if _is_attribution(text, paragraph.start, paragraph.end):
+            return "end", 0  # `-- Beaumont and Fletcher` under an epigraph
+        return ("wait" if skipped < RUN_ON_PARAGRAPHS else "end"), 0
     mark = marks[0]
     at_start = mark.offset == _first_char(text, paragraph)
     if at_start and mark.role in (OPEN, EITHER):
         # The multi-paragraph convention: the next paragraph of the speech re-opens. After
         # paragraphs without marks that is no speech going on but an unclosed quotation.
-        return "reopen" if skipped == 0 else "end"
+        return ("reopen", 1) if skipped == 0 else ("end", 0)
     if mark.role == CLOSE and not mark.weak or mark.role == EITHER:
-        return "close"
-    return "end"
+        return "close", 0
+    if mark.role == OPEN and skipped < RUN_ON_PARAGRAPHS:
+        # `... the " Spectator " ...` inside a speech set one sentence per line: pairs of
+        # marks of clear roles, then perhaps the mark that closes the speech
+        inner = None
+        for k, later in enumerate(marks):
+            if later.role == EITHER or later.weak:
+                break
+            if later.role == OPEN:
+                if inner is not None:
+                    break
+                inner = later
+            elif inner is not None:
+                inner = None
+            else:
+                return "close", k
+        else:
+            if inner is None:
+                return "nested", 0
+    return "end", 0
 
 
 def _pair(text: str, marks: list[_Mark], open_at: int | None, opened_in: int, pid: int
@@ -375,6 +494,11 @@ def _pair(text: str, marks: list[_Mark], open_at: int | None, opened_in: int, pi
                                          opened_in, pid))
                 open_at, opened_in = mark.offset, pid
     return segments, open_at
+
+
+def _says_anything(text: str, segment: _Segment) -> bool:
+    """False for a mark with nothing after it (`"` left alone at the end of a text)."""
+    return segment.dash or bool(text[segment.start + 1:segment.end].strip(ALL_MARKS + " \n\t"))
 
 
 def _first_char(text: str, paragraph: Paragraph) -> int:
@@ -498,22 +622,33 @@ _WRITTEN_AFTER = re.compile(
 
 # `"Lyrics of a song" — Some Band, Some Song`: an epigraph's attribution line
 _ATTRIBUTION = re.compile(
-    r"\s*(?:\u2014|\u2015|\u2013|--|~)\s*(?![^\n]*--)[A-Z][^\n!?\"\u201c\u201d\u2014]{0,60}[\w)]\s*$"
+    r"\s*(?:\u2014|\u2015|\u2013|--|~)\s*(?![^\n]*--)[A-Z][^\n!?\"\u201c\u201d\u2014]{0,60}[\w)](?: ?\.)?\s*$"
 )
 
 
 def _is_epigraph(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> bool:
     """True for a quotation followed by nothing but an attribution (`— Shakespeare`)."""
-    if segment.dash or not segment.closed:
+    if segment.dash:
         return False
     paragraph = paragraphs[segment.last]
-    rest = text[segment.end:paragraph.end]
-    if rest.strip():
-        return bool(_ATTRIBUTION.match(rest))
+    if not segment.closed and segment.end < _trim_end(text, paragraph.start, paragraph.end):
+        return False
+    if text[segment.end:paragraph.end].strip():
+        return _is_attribution(text, segment.end, paragraph.end)
     nxt = segment.last + 1
     if nxt < len(paragraphs) and paragraphs[nxt].chapter == paragraph.chapter:
-        return bool(_ATTRIBUTION.match(text, paragraphs[nxt].start, paragraphs[nxt].end))
+        return _is_attribution(text, paragraphs[nxt].start, paragraphs[nxt].end)
     return False
+
+
+def _is_attribution(text: str, start: int, end: int) -> bool:
+    """True if text[start:end] is an attribution line (`-- T. S. Eliot`, `— The Maid's Tragedy:
+    BEAUMONT AND FLETCHER.`): a dash, then names and titles, not a sentence."""
+    found = _ATTRIBUTION.match(text, start, end)
+    if not found:
+        return False
+    lower = [w for w in text[start:end].split() if w[:1].islower() and w not in _MINOR_WORDS]
+    return len(lower) <= 1
 
 
 def _is_written_text(text: str, segment: _Segment) -> bool:
@@ -533,11 +668,32 @@ _LETTER_OPENING = re.compile(
 _LETTER_MIN_CHARS = 80
 
 
+# `"Yours, etc."`, `"Your grateful May."`, `"I am, &c."`: a letter's closing formula, then at
+# most a signature
+_NAME = r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}"
+_CLOSING = (rf"(?:(?:Yours|Ever yours)(?: [a-z]+){{0,3}}|I (?:am|remain)|Believe me)"
+            rf"[,.]?(?:\s*(?:etc|&c)\.?|\s+{_NAME})?[.!]?"
+            rf"|Your(?: [a-z-]+,?){{1,4}}(?:,|\s+{_NAME}[.!]?)")
+# `"M.D."`, `"JOHN WILLOUGHBY."`: a signature standing alone
+_SIGNATURE = r"(?:[A-Z]\.\s?){1,3}|[A-Z][A-Z'-]+(?:\s[A-Z][A-Z'-]+){0,2}\.?"
+_LETTER_CLOSING = re.compile(rf"(?:{_CLOSING})|{_SIGNATURE}")
+_CLOSING_AFTER_SENTENCE = re.compile(rf"[.!?]\s+(?:{_CLOSING})\s*$")
+
+
 def _is_letter(text: str, segment: _Segment) -> bool:
-    """True for a quoted letter: it opens with a salutation on its own line or before a dash."""
+    """True for a quoted letter: it opens with a salutation on its own line or before a dash,
+    or ends with a closing formula or a signature (`Yours, etc.`, `M.D.`)."""
     if segment.dash or segment.end - segment.start < _LETTER_MIN_CHARS:
         return False
-    return bool(_LETTER_OPENING.match(text, segment.start + 1))
+    if _LETTER_OPENING.match(text, segment.start + 1):
+        return True
+    end = segment.end - 1 if segment.closed else segment.end
+    if segment.reopens:
+        # a paragraph of its own at the end of a speech over several paragraphs
+        last = text[segment.reopens[-1] + 1:end].strip(" \n,")
+        if len(last.split()) <= 8 and _LETTER_CLOSING.fullmatch(last):
+            return True
+    return bool(_CLOSING_AFTER_SENTENCE.search(text, segment.start, end))
 
 
 _MINOR_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with",
@@ -572,12 +728,18 @@ def _is_scare_quote(text: str, segment: _Segment, paragraphs: list[Paragraph],
     mid_sentence = prev_char.isalnum() or prev_char in "\u2014("
     if mid_sentence and len(words) <= 10 and _is_title(words[:-1] + [words[-1].rstrip(".,")]):
         return True
+    continues = previous is not None and previous.last == segment.paragraph and (
+        segment.start - previous.end < 80
+        or _is_interruption(text[previous.start:previous.end], text[previous.end:segment.start]))
+    named = last_word is not None and last_word.group(1).lower() == "called"  # `called "Kit"`
+    if prev_char.isalnum() and words[0][:1].islower() and not continues and not named:
+        # `a personal application "to purge himself of his contempt,"`: words glued into a
+        # sentence of narration, whatever their length
+        return True
     if len(words) > 5:
         return False
     if re.search(r"[!?\u2026]", inner) or inner.endswith(("\u2014", "-", ";", "--")):
         return False
-    continues = previous is not None and previous.last == segment.paragraph and \
-        segment.start - previous.end < 80
     if words[0][:1].islower() and not continues and prev_char not in ":":
         return True  # `she " cared "`, `a woman , " young " and`: speech opens with a capital
     if prev_char in ":,":
@@ -590,6 +752,71 @@ def _is_scare_quote(text: str, segment: _Segment, paragraphs: list[Paragraph],
     return not after or after[0].isalnum() or after[0] in ".,;:)(?!\u2014-"
 
 
+# Words that speech almost always holds and reported speech shifts away: first and second
+# person, contractions and elisions (`don't`, `I'm`, `'em`), any apostrophe but a possessive's
+_FIRST_SECOND_PERSON = re.compile(
+    r"\b(?:I|me|my|mine|myself|we|us|our|ours|ourselves|you|your|yours|yourself|thee|thou|thy|ye)\b"
+    r"|(?<!\w)['\u2019]\w|['\u2019](?!s\b)",
+    re.IGNORECASE,
+)
+_THIRD_PERSON = re.compile(r"\b(?:he|she|they|him|her|his|them|their)\b", re.IGNORECASE)
+_BACKSHIFTED = re.compile(r"\b(?:was|were|had|could|would|should|might|did)\b", re.IGNORECASE)
+_REPORTED_MIN_WORDS = 8
+
+
+def _is_reported_speech(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> bool:
+    """True for reported speech set in quotation marks inside narration, with no speech tag
+    (`...darker night than he had been prepared for. "He was afraid they should have a very
+    bad drive."`): third person, tenses shifted back, no `I` or `you`, no contraction."""
+    if segment.dash or not segment.closed or segment.paragraph != segment.last:
+        return False
+    inner = _inner(text, segment)
+    if len(inner.split()) < _REPORTED_MIN_WORDS or _FIRST_SECOND_PERSON.search(inner):
+        return False
+    if not (_THIRD_PERSON.search(inner) and _BACKSHIFTED.search(inner)):
+        return False
+    paragraph = paragraphs[segment.paragraph]
+    before = text[paragraph.start:segment.start]
+    if not before.strip():
+        return False  # a paragraph of its own: a line of dialogue
+    after = text[segment.end:paragraph.end]
+    return not SPEECH_VERBS.search(before[-60:]) and not SPEECH_VERBS.search(after[:50])
+
+
+# `He felt like answering: "..."`, `her eyes said: "..."`, `as if to say, "..."`: words
+# imagined, not spoken
+_UNSAID_BEFORE = re.compile(
+    r"\b(?:(?:wanted|longed|yearned|ached|meant|was about|were about|was tempted|were tempted) to "
+    r"(?:say|ask|reply|answer|cry|cry out|shout|exclaim|retort|add|tell (?:him|her|them))"
+    r"|on the (?:tip of (?:his|her|my) tongue|point of (?:saying|asking|replying|answering))"
+    r"(?: to (?:say|ask|reply|answer|exclaim|retort))?"
+    r"|on (?:his|her|my) lips(?: to (?:say|ask|reply|answer|exclaim|retort))?"
+    r"|felt like (?:saying|answering|replying|shouting|retorting|crying|asking|exclaiming)(?: back)?"
+    r"|(?:how|what) could (?:he|she|I|they) say"
+    r"|(?:would|might|could|should) have (?:said|asked|replied|answered|cried|exclaimed|liked to say)"
+    r"|(?:as if|as though|as much as) to say|seemed to (?:say|ask|cry|reply|be saying)"
+    r"|(?:eyes|look|looks|face|glance|smile|expression|gesture|shrug|nod) "
+    r"(?:said|asked|answered|replied|signified|implied|conveyed))\b[^.!?\"\u201c\u201d]{0,30}$",
+    re.IGNORECASE,
+)
+_UNSAID_AFTER = re.compile(
+    r"[\s,;]*(?:(?:he|she|I|they|[A-Z]\w+) )?(?:felt like|longed to|was tempted to|would have "
+    r"liked to|could fancy|might have)\b|[\s,;]*(?:(?:his|her|their|my) )?(?:helpless |pleading )?"
+    r"(?:eyes|look|glance|face) (?:said|implored|seemed|asked)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_unsaid(text: str, group: list[_Segment], paragraphs: list[Paragraph]) -> bool:
+    """True for words a character imagines saying or a look conveys, not speech."""
+    first, last = group[0], group[-1]
+    if first.dash:
+        return False
+    before = text[max(paragraphs[first.paragraph].start, first.start - 120):first.start]
+    after = text[last.end:min(last.end + 60, paragraphs[last.last].end)]
+    return bool(_UNSAID_BEFORE.search(before) or _UNSAID_AFTER.match(after))
+
+
 # --- grouping segments into quotations ---------------------------------------------------
 
 def _group(text: str, segments: list[_Segment]) -> list[list[_Segment]]:
@@ -598,6 +825,9 @@ def _group(text: str, segments: list[_Segment]) -> list[list[_Segment]]:
     for segment in segments:
         if groups:
             last = groups[-1][-1]
+            if last.aside:
+                groups[-1].append(segment)
+                continue
             if (last.last == segment.paragraph and last.closed
                     and _is_interruption(text[last.start:last.end], text[last.end:segment.start])):
                 groups[-1].append(segment)
@@ -616,10 +846,15 @@ def _is_interruption(previous: str, between: str) -> bool:
     words = inner.split()
     if len(words) > 30 or len(_SENTENCE_BREAK.findall(inner)) >= 2:
         return False
+    sentences = _SENTENCE_BREAK.split(inner)
+    if any(_SAYING.search(later) for later in sentences[1:]):
+        return False  # `"Oh," said Ann. Then she added, "..."`: a new sentence introduces a new speech
     spoken = previous.rstrip(ALL_MARKS + " ")
     if _TERMINAL.search(spoken[-3:] if spoken else ""):
         if inner.endswith(":"):
-            return False  # `"Yes." He added: "..."`: a new speech act
+            # `"What!" cried Julia: "go boxed up..."` (an inverted tag) continues the speech;
+            # `"Yes." He added: "..."` is a new speech act
+            return len(words) <= 8 and len(sentences) == 1 and bool(_INVERTED_TAG.match(inner))
         first = inner.lstrip("(-\u2014\u2013 ")[:1]
         if first.isupper():
             # `"Yes." Mrs. Hilbery repeated. "No."` is one utterance; `"Yes." He turned. "No."` two.
