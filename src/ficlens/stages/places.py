@@ -9,7 +9,11 @@ of doing, the cast and who speaks), and a name that wins as a place is a place a
 occurrence. Settings are noun phrases headed by a place noun, cut where LitBank's entity
 annotation cuts them (no `, which ...` clause, no `for`/`from` phrase); the phrase around a
 place that names a part of it (`the top of the stairs`) is a setting too. `there`/`here`
-count when they point at a place. A scene's location is the place it names most, counting
+count when they point at a place. Each such place word is a candidate with the spans it
+could have; the span model (`ficlens.stages.place_model`, trained on LitBank) picks the span
+of settings, of `there`/`here`, of place words before a noun (`the kitchen door`) and of
+names the evidence narrowly judges persons, or drops them; the rules' span stands for the
+rest. A scene's location is the place it names most, counting
 a mention after a preposition of place (`in the library`) and one early in the scene more.
 """
 
@@ -23,6 +27,7 @@ from typing import Any
 
 from ficlens.model import Place, Story
 from ficlens.stages.lexicon import given_names, person_nouns
+from ficlens.stages.place_model import Candidate, choose, load_model, whole_words
 
 
 def _words(text: str) -> list[str]:
@@ -196,31 +201,73 @@ _NOT_PLACES = frozenset({
 })
 
 
-def find_place_mentions(story: Story) -> list[tuple[int, int, str, str]]:
+def find_place_mentions(story: Story, model: dict | None | bool = True
+                        ) -> list[tuple[int, int, str, str]]:
     """Every place mention as (start, end, kind, name); kind is `named`, `setting` or
-    `deictic` (`there`, `here` pointing at a place; not gathered into `story.places`)."""
-    return _place_mentions(story)[0]
+    `deictic` (`there`, `here` pointing at a place; not gathered into `story.places`).
+    `model`: True for the shipped span model, False or None for the rules alone, or a
+    model dict (as `scripts/train_place_model.py` writes it)."""
+    return _place_mentions(story, model)[0]
 
 
-def _place_mentions(story: Story) -> tuple[list[tuple[int, int, str, str]], set[str]]:
+def place_candidates(story: Story) -> list[Candidate]:
+    """Every place candidate of the story (a head word, the rules' span for it and the
+    other spans it could have), before any is chosen."""
+    return _candidates(story)[0]
+
+
+def _place_mentions(story: Story, model: dict | None | bool = True
+                    ) -> tuple[list[tuple[int, int, str, str]], set[str]]:
     """The place mentions, and the keys of the named places that some mention shows to be
     places by its own words (`in Raveloe`, `Kellynch Hall`)."""
+    cands, anchored = _candidates(story)
+    if model is True:
+        model = load_model()
+    out = choose(cands, model or None)
+    return sorted(set(out)), anchored
+
+
+def _candidates(story: Story) -> tuple[list[Candidate], set[str]]:
+    """The place candidates, and the keys of the anchored named places."""
     candidates = []  # (paragraph, token span, NameEvidence)
     for paragraph in story.paragraphs:
         if paragraph.doc is not None:
             candidates.extend((paragraph, span, ev) for span, ev in _named_candidates(paragraph.doc))
     # `persons`: `Temple` the man is no temple
-    places, persons = _place_names(story, [ev for _, _, ev in candidates])
+    places, persons, margins = _place_names(story, [ev for _, _, ev in candidates])
 
-    out: list[tuple[int, int, str, str]] = []
+    quote_spans = sorted((q.start, q.end) for q in story.quotes)
+    quote_starts = [q[0] for q in quote_spans]
+
+    def quoted(offset: int) -> bool:
+        k = bisect.bisect_right(quote_starts, offset) - 1
+        return k >= 0 and offset < quote_spans[k][1]
+
+    out: list[Candidate] = []
     named_by_paragraph: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for paragraph, span, ev in candidates:
-        if ev.titled or ev.key not in places:
+        if ev.titled:
             continue
         doc = paragraph.doc
+        base = paragraph.start
         root = _root(doc, span)
         if root.dep_ == "poss":
             continue  # `Tippoo's household`: mostly a person's, and never the place itself
+        region = root.head.head if root.dep_ == "pobj" and root.head.lower_ == "of" else None
+        if region is not None and not (region.lemma_.lower() in _REGION_NOUNS
+                                       and region.pos_ == "NOUN"):
+            region = None
+        if ev.key not in places:
+            # (`the village of Kellynch` stays one mention, of the village)
+            if margins.get(ev.key, -99.0) >= _DOUBTFUL and ev.key not in _NOT_PLACES \
+                    and region is None:
+                # a name the rules judge a person, narrowly: the model may yet take it
+                left, right = _named_extent(doc, span)
+                info = _name_info(ev, margins[ev.key], quoted(base + doc[span[0]].idx))
+                name = re.sub(r"\s+", " ", doc[span[0]:span[1]].text)
+                out.append(Candidate(doc, base, root, "named", name, None, (left, right - 1),
+                                     "doubtful-name", info))
+            continue
         left, right = _named_extent(doc, span)
         left, whole = _whole_words(doc, left, right - 1)
         if doc[whole].text[:1].isupper():
@@ -228,26 +275,22 @@ def _place_mentions(story: Story) -> tuple[list[tuple[int, int, str, str]], set[
         if _elliptical_possessive(doc, right):
             right += 1  # `at Klein's`: the shop or house is the place, `'s` and all
         named_by_paragraph[id(paragraph)].append((left, right))
-        region = root.head.head if root.dep_ == "pobj" and root.head.lower_ == "of" else None
-        if region is not None and region.lemma_.lower() in _REGION_NOUNS and region.pos_ == "NOUN":
-            # `the village of Kellynch` is one mention of Kellynch
-            left, right = _setting_phrase(doc, region)
-            right += 1
-            named_by_paragraph[id(paragraph)].append((region.i, region.i + 1))
         name = re.sub(r"\s+", " ", doc[span[0]:span[1]].text)
         name = re.sub(r"^(?:[Tt]he)\s+", "", name)
-        out.append((paragraph.start + doc[left].idx, paragraph.start + doc[right - 1].idx
-                    + len(doc[right - 1].text), "named", name))
-        outer = _partitive(doc, root)
+        info = _name_info(ev, margins.get(ev.key, 0.0), quoted(base + doc[span[0]].idx))
+        core = (left, right - 1)
+        if region is not None:
+            # `the village of Kellynch` is one mention of Kellynch
+            r_left, _ = _setting_phrase(doc, region)
+            named_by_paragraph[id(paragraph)].append((region.i, region.i + 1))
+            out.append(Candidate(doc, base, root, "named", name, None, core, "name", info))
+            out.append(Candidate(doc, base, region, "named", name, (r_left, right - 1),
+                                 (region.i, region.i), "region", info))
+        else:
+            out.append(Candidate(doc, base, root, "named", name, core, core, "name", info))
+        outer = _partitive(doc, root, base)
         if outer is not None:
-            out.append((paragraph.start + outer[0], paragraph.start + outer[1], "setting",
-                        outer[2]))
-    quote_spans = sorted((q.start, q.end) for q in story.quotes)
-    quote_starts = [q[0] for q in quote_spans]
-
-    def quoted(offset: int) -> bool:
-        k = bisect.bisect_right(quote_starts, offset) - 1
-        return k >= 0 and offset < quote_spans[k][1]
+            out.append(outer)
 
     for paragraph in story.paragraphs:
         doc = paragraph.doc
@@ -257,10 +300,40 @@ def _place_mentions(story: Story) -> tuple[list[tuple[int, int, str, str]], set[
         taken: set[int] = set()
         for i, j in named_by_paragraph.get(id(paragraph), ()):
             taken.update(range(i, j))
-        out.extend(_settings(doc, base, taken, persons))
+        out.extend(_settings(doc, base, taken, persons, quoted))
         out.extend(_adverbs(doc, base, taken, quoted))
+    _near_places(out)
     anchored = {ev.key for _, _, ev in candidates if ev.anchored and ev.key in places}
-    return sorted(set(out)), anchored
+    return out, anchored
+
+
+def _near_places(cands: list[Candidate]) -> None:
+    """Tell each `there`/`here` how near the last place named before it is: `there` points
+    back at a place more often when one was just named."""
+    named = sorted(c.base + c.head.idx for c in cands if c.role in ("name", "setting", "region"))
+    for cand in cands:
+        if cand.role != "deictic":
+            continue
+        at = cand.base + cand.head.idx
+        k = bisect.bisect_left(named, at) - 1
+        gap = at - named[k] if k >= 0 else 10**9
+        near = "<80" if gap < 80 else "<300" if gap < 300 else "<1000" if gap < 1000 else "far"
+        cand.info.append(f"last-place{near}")
+
+
+#: How far below the person evidence a name's place evidence may be for the span model to
+#: see it as a candidate.
+_DOUBTFUL = -4.0
+
+
+def _name_info(ev: NameEvidence, margin: float, in_quote: bool) -> list[str]:
+    """Features of one occurrence of a named place for the span model."""
+    bucket = next((f"<{b}" for b in (-2, 0, 2, 4, 8) if margin < b), ">=8")
+    here = ev.place - ev.person
+    local = "<-1" if here < -1 else "<0" if here < 0 else "0" if here == 0 else "<2" if here < 2 else ">=2"
+    return [f"margin{bucket}", f"label:{ev.label}", f"anchored:{ev.anchored}",
+            f"quoted:{in_quote}", f"here{local}", f"margin{bucket}|here{local}",
+            f"margin{bucket}|label:{ev.label}"]
 
 
 def _idiomatic_place(tok: Any) -> bool:
@@ -334,20 +407,7 @@ def _setting_phrase(doc: Any, head: Any) -> tuple[int, int]:
     return _whole_words(doc, left, right)
 
 
-def _whole_words(doc: Any, left: int, right: int) -> tuple[int, int]:
-    """The token range `left..right` (inclusive) widened so that it does not cut a hyphenated
-    word (`over-grown`, `Kingsbere-sub-Greenhill`), which spaCy splits at its hyphens."""
-    def joined(k: int) -> bool:  # token k and the next are one word, with a hyphen between
-        return doc[k].whitespace_ == "" and doc[k + 1].whitespace_ == "" and doc[k + 1].text == "-"
-
-    while left >= 2 and doc[left - 2].is_alpha and joined(left - 2):
-        left -= 2
-        # `the post-road`: spaCy may hang the article on the first part
-        while left > 0 and doc[left - 1].dep_ == "det" and left <= doc[left - 1].head.i <= right:
-            left -= 1
-    while right + 2 < len(doc) and doc[right + 2].is_alpha and joined(right):
-        right += 2
-    return left, right
+_whole_words = whole_words
 
 
 def _elliptical_possessive(doc: Any, i: int) -> bool:
@@ -392,18 +452,26 @@ def _misread_clause(doc: Any, head: Any, clause: Any) -> bool:
     return k < prep.sent.start
 
 
-def _settings(doc: Any, base: int, taken: set[int], persons: set[str]
-              ) -> list[tuple[int, int, str, str]]:
+def _settings(doc: Any, base: int, taken: set[int], persons: set[str], quoted: Any
+              ) -> list[Candidate]:
     """Noun phrases headed by a place noun (`the library`, `the portrait hole`), and the
     phrase around one when its head is a part of it (`the top of the stairs`)."""
-    out: list[tuple[int, int, str, str]] = []
+    out: list[Candidate] = []
     for tok in doc:
         if tok.i in taken or not _noun_like(doc, tok) or (
                 tok.pos_ == "PROPN" and tok.lower_ in persons):
             continue
         lemma = tok.lemma_.lower()
         if tok.dep_ == "compound":
-            continue  # `the kitchen stove`: LitBank marks such words only now and then
+            # `the kitchen stove`: LitBank marks such words only now and then, so the rules
+            # leave them out and the span model judges them
+            if tok.pos_ == "NOUN" and (lemma in PLACE_NOUNS or tok.lower_ in PLACE_NOUNS) \
+                    and tok.head.pos_ == "NOUN" and not _glued_to(doc, tok) and not (
+                    tok.i + 1 < len(doc) and doc[tok.i + 1].text == "-"):
+                info = [f"quoted:{quoted(base + tok.idx)}", f"of:{_word_class_name(tok.head)}"]
+                out.append(Candidate(doc, base, tok, "setting", lemma, None, (tok.i, tok.i),
+                                     "compound", info))
+            continue
         if lemma in _LOCATIVE_ONLY or tok.lower_ in _LOCATIVE_ONLY:
             if not _after_locative(doc, tok):
                 continue
@@ -423,15 +491,37 @@ def _settings(doc: Any, base: int, taken: set[int], persons: set[str]
         left, right = _setting_phrase(doc, tok)
         if _glued_to(doc, tok):
             continue  # `lilies-of-the-valley`, `stay-at-home`: a word built around it
-        start, end = doc[left].idx, doc[right].idx + len(doc[right].text)
         words = [t for t in doc[left:tok.i + 1]
                  if (t.dep_ in ("compound", "amod") and t.head.i == tok.i) or t.i == tok.i]
         name = " ".join(t.lower_ for t in words if t.pos_ != "DET")
-        out.append((base + start, base + end, "setting", name or lemma))
-        outer = _partitive(doc, tok)
+        info = [f"quoted:{quoted(base + tok.idx)}"]
+        out.append(Candidate(doc, base, tok, "setting", name or lemma, (left, right),
+                             (left, tok.i), "setting", info))
+        outer = _partitive(doc, tok, base)
         if outer is not None:
-            out.append((base + outer[0], base + outer[1], "setting", outer[2]))
+            out.append(outer)
     return out
+
+
+#: What a place word before a noun may describe: a part of the place (`the kitchen door`),
+#: someone of the place (`the village doctor`), or something else (`a county family`).
+_PLACE_PARTS = frozenset(_words("""
+door doors window windows wall walls table fire fireplace floor roof steps step stairs gate
+chimney stove hearth garden yard porch corner grate shelf"""))
+_PLACE_PEOPLE = frozenset(_words("""
+doctor practitioner servant maid girl boy man men woman women people folk folks children
+keeper master mistress parson clergyman schoolmaster"""))
+
+
+def _word_class_name(tok: Any) -> str:
+    lemma = tok.lemma_.lower()
+    if lemma in _PLACE_PARTS:
+        return "part"
+    if lemma in _PLACE_PEOPLE or lemma in person_nouns():
+        return "people"
+    if lemma in PLACE_NOUNS:
+        return "place"
+    return "other"
 
 
 def _noun_like(doc: Any, tok: Any) -> bool:
@@ -453,9 +543,9 @@ def _after_locative(doc: Any, tok: Any) -> bool:
     return tok.dep_ == "pobj" and tok.head.lower_ in _SPATIAL
 
 
-def _partitive(doc: Any, tok: Any) -> tuple[int, int, str] | None:
-    """The phrase a place is part of (`the top of [the stairs]`, `one of [the towns]`), as
-    character offsets into the paragraph and a name, or None."""
+def _partitive(doc: Any, tok: Any, base: int = 0) -> Candidate | None:
+    """The phrase a place is part of (`the top of [the stairs]`, `one of [the towns]`), as a
+    candidate headed by the part, or None."""
     if tok.dep_ != "pobj" or tok.head.lower_ != "of":
         return None
     outer = tok.head.head
@@ -464,22 +554,23 @@ def _partitive(doc: Any, tok: Any) -> tuple[int, int, str] | None:
     left, right = _setting_phrase(doc, outer)
     right = max(right, tok.right_edge.i)
     inner = tok.text if tok.pos_ == "PROPN" else tok.lower_
-    return doc[left].idx, doc[right].idx + len(doc[right].text), f"{outer.lower_} of {inner}"
+    return Candidate(doc, base, outer, "setting", f"{outer.lower_} of {inner}", (left, right),
+                     (left, outer.i), "partitive", [])
 
 
-def _adverbs(doc: Any, base: int, taken: set[int], quoted: Any
-             ) -> list[tuple[int, int, str, str]]:
+def _adverbs(doc: Any, base: int, taken: set[int], quoted: Any) -> list[Candidate]:
     """`home`, `upstairs`; `there` and `here` pointing at a place (kind `deictic`).
     `quoted(offset)` tells whether an offset is inside a quotation."""
-    out: list[tuple[int, int, str, str]] = []
+    out: list[Candidate] = []
     n = len(doc)
     for tok in doc:
         if tok.i in taken:
             continue
-        start, end = base + tok.idx, base + tok.idx + len(tok.text)
+        start = base + tok.idx
         if tok.lower_ in _PLACE_ADVERBS and tok.pos_ == "ADV" \
                 and tok.dep_ in ("advmod", "npadvmod", "pobj", "dobj"):
-            out.append((start, end, "setting", tok.lower_))
+            out.append(Candidate(doc, base, tok, "setting", tok.lower_, (tok.i, tok.i),
+                                 (tok.i, tok.i), "adverb", [f"quoted:{quoted(start)}"]))
         if tok.lower_ not in ("there", "here") or tok.pos_ != "ADV" or tok.dep_ == "expl":
             continue
         b, a = _before(doc, tok.i), _after(doc, tok.i)
@@ -495,7 +586,8 @@ def _adverbs(doc: Any, base: int, taken: set[int], quoted: Any
         if quoted(start) and prev not in ("in", "into", "from", "through", "near") and (
                 tok.lower_ == "here" or tok.head.lemma_ not in _STAY_VERBS):
             continue
-        out.append((start, end, "deictic", tok.lower_))
+        out.append(Candidate(doc, base, tok, "deictic", tok.lower_, (tok.i, tok.i), (tok.i, tok.i),
+                             "deictic", [f"quoted:{quoted(start)}", f"prev:{prev in _SPATIAL}"]))
     return out
 
 
@@ -673,10 +765,12 @@ def _name_key(text: str) -> str:
     return re.sub(r"\W+", " ", re.sub(r"^the\s+", "", text.lower())).strip()
 
 
-def _place_names(story: Story, evidence: list[NameEvidence]) -> tuple[set[str], set[str]]:
-    """The proper-noun phrases (keys) that name places in this story, and those that name
-    persons: the evidence of all their occurrences is summed, with the cast's word on who
-    is a person."""
+def _place_names(story: Story, evidence: list[NameEvidence]
+                 ) -> tuple[set[str], set[str], dict[str, float]]:
+    """The proper-noun phrases (keys) that name places in this story, those that name
+    persons, and for each name the margin of its place evidence over its person evidence:
+    the evidence of all their occurrences is summed, with the cast's word on who is a
+    person."""
     place: Counter = Counter()
     person: Counter = Counter()
     labels: dict[str, Counter] = defaultdict(Counter)
@@ -714,10 +808,10 @@ def _place_names(story: Story, evidence: list[NameEvidence]) -> tuple[set[str], 
     for key in place:
         if " " not in key and key.endswith("s") and (key[:-1] in surnames or (
                 key.endswith("es") and key[:-2] in surnames)):
-            person[key] += 5.0
+            person[key] += 50.0  # out of the span model's reach too
     places = {key for key, score in place.items() if score > person[key] and score >= _MIN_PLACE}
     persons = {key for key, score in person.items() if score > place[key] and key not in _NOT_PLACES}
-    return places, persons
+    return places, persons, {key: place[key] - person[key] for key in place}
 
 
 def find_places(story: Story) -> Story:
