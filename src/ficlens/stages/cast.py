@@ -8,7 +8,11 @@ full name, title + surname, first name, surname, nicknames — never two differe
 (`Mr. Bennet` / `Mrs. Bennet`) or two different first names (`Jane` / `Elizabeth Bennet`).
 Names no rule links are joined by what the text shows: a name called in a quotation and
 answered by a tagged speaker (`Harry` / `Lord Henry`), a role in apposition (`the
-Collector, Mr. Turton`); two tagged speakers who answer each other stay two people.
+Collector, Mr. Turton`); two tagged speakers who answer each other stay two people. A rank
+that speaks with no name (`said the King`) is a character; a rank only one character
+bears names them alone (`the general`). A known cast is also found where the text spells
+it otherwise: in another case, without accents, by a shared given name, by a description's
+head noun (`the magistrate` for `The Magistrate With Spectacles`).
 
 Every name mention found goes into `story.mentions` (kind "name") with its character.
 """
@@ -43,6 +47,10 @@ _EXCLAIM_BEFORE = {"oh", "good", "by", "for", "thank", "dear", "my", "o", "great
 _GENDERED_CLASSES = {"mr", "mrs", "miss", "ms"}
 _RANKS = {"sir", "lord", "captain", "capt", "colonel", "col", "admiral", "general", "major",
           "duke", "earl", "baron", "count", "prince", "king", "marquis"}
+#: Military and noble ranks: two different ones are two people (`General` / `Captain Tilney`).
+_SERVICE_RANKS = {"captain", "colonel", "general", "admiral", "major", "lieutenant", "sergeant",
+                  "commander", "duke", "earl", "baron", "count", "marquis", "prince", "king"}
+_RANK_OF = {"capt": "captain", "col": "colonel", "lieut": "lieutenant", "gen": "general"}
 _TITLE_CLASS = {
     "mr": "mr", "mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "señor": "mr",
     "herr": "mr", "mrs": "mrs", "madame": "mrs", "mme": "mrs", "signora": "mrs", "frau": "mrs",
@@ -72,20 +80,27 @@ class _Entity:
 
 def build_cast(story: Story) -> Story:
     """Pipeline stage: fill `story.characters` and the name mentions in `story.mentions`."""
+    lone: set[str] = set()
     if story.cast:
         entities = _entities_from_cast(story.cast)
         table = _alias_table(entities, derive=True)
+        lone = _cast_variants(entities, table)
     else:
         events: list[tuple[int, str, str]] = []
         found = _discover_forms(story, events)
         priors = [normalize_name(n) for n in story.metadata.characters if n.strip()]
-        pairs = _reply_pairs(story, events, found)
+        ranks = _rank_tags(story, events)
+        # a rank that speaks answers to names as a name does (`Gladys` / `said the Duchess`)
+        pairs = _reply_pairs(story, events, {**{w.capitalize(): _FormStats(count=n, speech=n)
+                                                for w, n in ranks.items()}, **found})
         entities, shared = _cluster(found, priors, pairs)
+        entities += _speaking_ranks(story, entities, ranks)
         entities = _join_by_replies(entities, shared, pairs)
         table = _alias_table(entities, derive=True)
         for form, candidates in shared.items():
             table.setdefault(form, candidates)
-    mentions = _find_mentions(story, table, entities)
+        lone = _lone_titles(entities, table)
+    mentions = _find_mentions(story, table, entities, loose=bool(story.cast), lone=lone)
     counts = Counter(ent_id for _, _, ent_id in mentions)
     if not story.cast:
         keep = {i for i, n in counts.items() if n > 0}
@@ -375,6 +390,8 @@ _LEADING_NOISE = {
     "about", "after", "before", "with", "for", "to", "from", "by", "at", "in", "on", "as", "if",
     "when", "while", "upon", "of", "yet", "or", "nor", "though", "since", "until", "where",
     "why", "how", "what", "who", "ask", "tell", "let", "see", "tomorrow", "today",
+    "meanwhile", "suddenly", "perhaps", "presently", "afterwards", "instead", "still", "indeed",
+    "besides", "however", "nevertheless", "later", "soon", "once", "meantime", "evidently",
 }
 
 
@@ -531,6 +548,9 @@ def _cluster(found: dict[str, _FormStats], priors: list[str],
             return False
         if {tc, ec} & {"mr"} and {tc, ec} & _RANKS:
             return False  # "Sir Walter Elliot" is not "Mr. Elliot": a rank replaces "Mr."
+        ra, rb = _RANK_OF.get(tc or "", tc), _RANK_OF.get(ec or "", ec)
+        if ra != rb and {ra, rb} <= _SERVICE_RANKS:
+            return False  # "General Tilney" is not "Captain Frederick Tilney", his son
         # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother ("Madame Olenska" is
         # "Ellen Olenska", though: only the English title says so much) -- unless she is
         # the only woman of that surname given a first name and no "Miss Vane" is named
@@ -752,6 +772,8 @@ def _reply_pairs(story: Story, events: list[tuple[int, str, str]],
     vocatives: dict[int, set[str]] = defaultdict(set)
     pairs: Counter = Counter()
     for offset, form, kind in events:
+        if kind.startswith("=") and form not in kept and form.split(" ")[-1] in kept:
+            form = form.split(" ")[-1]  # "the District Superintendent": the role `Superintendent`
         if form not in kept:
             continue
         if kind.startswith("="):
@@ -938,49 +960,253 @@ def _alias_table(entities: list[_Entity], derive: bool) -> dict[str, list[int]]:
         words_of: dict[str, set[int]] = defaultdict(set)
         for i, entity in enumerate(entities):
             for form in entity.forms:
-                for word in form.split(" "):
+                for word in _own_words(form):
                     words_of[word].add(i)
         for i, entity in enumerate(entities):
             for form in list(entity.forms):
                 core = [w for w in form.split(" ") if not is_title(w)]
-                if len(core) < 2 or core[0].lower() in _DETERMINERS:
+                if len(core) < 2 or core[0].lower() in _DETERMINERS or _POSSESSIVE.search(form):
                     continue
                 for word in (core[0], core[-1]):
                     if (words_of[word] == {i} and word not in table and len(word) > 1
-                            and word.lower() not in NOT_CHARACTERS and word[0].isupper()):
+                            and word.lower() not in NOT_CHARACTERS and word[0].isupper()
+                            and word.lower() not in _PARTICLES | _DESCRIPTIVE):
                         table[word].append(i)
                         entity.forms[word] += 0
     return dict(table)
 
 
-def _form_pattern(form: str) -> str:
+#: Words that open a description rather than a name (`Old Callendar`, `Young Van der Luyden`).
+_DESCRIPTIVE = {"old", "young", "little", "big", "poor", "dear", "good", "one", "another", "second",
+                "first", "third", "other", "elder", "younger", "fat", "stout", "tall", "small"}
+#: Titles a cast member can be called by alone when no one else in the cast bears them
+#: (`the General` for General Tilney).
+_LONE_TITLES = {
+    "general", "admiral", "colonel", "major", "captain", "lieutenant", "sergeant", "inspector",
+    "superintendent", "doctor", "professor", "duke", "duchess", "count", "countess", "baron",
+    "baroness", "marquis", "marchioness", "prince", "princess", "king", "queen", "judge",
+    "vicar", "rector", "curate", "archdeacon", "bishop", "commissioner",
+}
+_FIRST_NAME_TITLES = {"sir", "lady", "lord", "dame"}
+_TITLE_SPELLED = {"dr": "Doctor", "prof": "Professor", "capt": "Captain", "col": "Colonel",
+                  "lieut": "Lieutenant", "gen": "General"}
+#: Words after which a description's head noun phrase ends (`the magistrate | with spectacles`).
+_DESCRIPTION_BREAK = {"with", "at", "on", "in", "of", "from", "who", "whom", "whose", "that",
+                      "which", "by", "near", "to", "outside", "inside", "behind", "for"}
+#: Head nouns too common to stand for one cast member on their own.
+_GENERIC_HEADS = {"man", "woman", "girl", "boy", "lady", "gentleman", "person", "child", "voice",
+                  "men", "women", "people", "other", "one", "fellow", "stranger", "friend"}
+
+
+def _cast_variants(entities: list[_Entity], table: dict[str, list[int]]) -> set[str]:
+    """Add to `table` the other ways a text writes the names of a known cast; return the
+    keys that name a character only when no capitalised word follows (a lone title).
+
+    A cast file spells a name one way, the text may write it another: without its accents
+    or with them lost to a bad encoding (`Th?r?se`), a given name shared by two members
+    (`John` for John Beaver and John Andrew: both are candidates, told apart by recency),
+    a rank held by one member only (`the General`), a description by its head
+    (`the magistrate` for `The Magistrate With Spectacles`), `an archdeacon` as `the archdeacon`.
+    """
+    extra: dict[str, set[int]] = defaultdict(set)
+    given: dict[str, set[int]] = defaultdict(set)
+    misters: dict[str, set[int]] = defaultdict(set)
+    styled: set[tuple[int, str]] = set()
+    names = first_names()
+    for i, entity in enumerate(entities):
+        for form in entity.forms:
+            for variant in (_fold_accents(form), _lost_accents(form)):
+                if variant != form:
+                    extra[variant].add(i)
+            words = form.split(" ")
+            core = [w for w in words if not is_title(w)]
+            if (len(core) >= 2 and core[0] in names and core[0][0].isupper()
+                    and not _POSSESSIVE.search(form)):
+                given[core[0]].add(i)
+            if len(words) == 2 and _title_class(words[0]) == "mr" and words[1][:1].isupper():
+                misters[words[1]].add(i)
+            rank = words[0].rstrip(".").lower()
+            if (rank in _FIRST_NAME_TITLES - {"lord"} and len(words) >= 2) or (
+                    rank == "lord" and len(words) == 2):
+                styled.add((i, words[1]))  # `Sir John`: not a bare `John` to the others
+            if words[0].lower() in _DETERMINERS and len(words) >= 3:
+                cut = next((k for k in range(2, len(words)) if words[k].lower() in _DESCRIPTION_BREAK),
+                           None)
+                if cut is not None and words[cut - 1].lower() not in _GENERIC_HEADS:
+                    extra["the " + " ".join(words[1:cut])].add(i)
+            if (words[0].lower() in ("a", "an") and len(words) >= 2
+                    and words[-1].lower() not in _GENERIC_HEADS):
+                extra["the " + " ".join(words[1:])].add(i)  # `a coloured archdeacon`
+    known = {_match_key(k, True) for k in table}
+    for key, owners in extra.items():
+        if _match_key(key, True) not in known:
+            table[key] = sorted(owners)
+    lone = _lone_titles(entities, table)
+    for word, owners in given.items():
+        # a given name that several members share names each of them (resolved by recency),
+        # but not one always styled `Sir John` when the given name is not theirs alone
+        explicit = set(table.get(word, []))
+        owners = {i for i in owners if (i, word) not in styled or i in explicit}
+        if len(owners) == 1 and not explicit and word.lower() not in NOT_CHARACTERS:
+            table[word] = sorted(owners)  # the one bare `John` once `Sir John` is set aside
+        elif 2 <= len(owners) <= 3:
+            table[word] = sorted(explicit | owners)
+    for word, owners in misters.items():
+        # a surname several members share, alone, names the one `Mr. Surname` (`McBryde`)
+        if len(owners) == 1 and word not in table and word.lower() not in NOT_CHARACTERS:
+            table[word] = sorted(owners)
+    for word, owners in given.items():
+        if len(owners) == 1 and word not in table and word.lower() in NOT_CHARACTERS:
+            table[word] = sorted(owners)  # `May` Welland: a given name that is also a month
+    return lone
+
+
+def _rank_tags(story: Story, events: list) -> Counter:
+    """Rank -> how often `the <rank>` is the subject of a speech tag (`said the King`);
+    each such tag goes into `events` as `(offset, "King", "tag")`."""
+    inside = _quote_mask(story)
+    tags: Counter = Counter()
+    for paragraph in story.paragraphs:
+        doc = paragraph.doc
+        if doc is None:
+            continue
+        for token in doc:
+            if (token.lower_ in _LONE_TITLES and token.dep_ == "nsubj"
+                    and token.i > 0 and doc[token.i - 1].lower_ == "the"
+                    and token.head.lemma_.lower() in SPEECH_VERBS
+                    and not inside(paragraph.start + token.idx)):
+                tags[token.lower_] += 1
+                events.append((paragraph.start + token.idx, token.text.capitalize(), "tag"))
+    return tags
+
+
+def _speaking_ranks(story: Story, entities: list[_Entity], tags: Counter) -> list[_Entity]:
+    """Characters known by a rank alone that speaks (`said the King`, `the count said`),
+    when no named character bears that rank: three speech tags or more make one.
+
+    A rank named once beside a character's name is theirs instead (`Professor de Worms`)."""
+    held = {_TITLE_SPELLED.get(w.rstrip(".").lower(), w.rstrip(".")).lower()
+            for entity in entities for form in entity.forms for w in form.split(" ") if is_title(w)}
+    found = []
+    for word, n in sorted(tags.items()):
+        if n < 3 or word in held:
+            continue
+        # `Professor de Worms` named once beside the rank: his, though found as `Worms`
+        owners = Counter()
+        pattern = r"\b" + word.capitalize() + r"\.? (?:(?:de|van|von|der|du|la|le|di|da) )*([A-Z][\w'-]+)"
+        for match in re.finditer(pattern, story.text):
+            owners.update(i for i, e in enumerate(entities) if e.last == match.group(1))
+        if len(owners) == 1:
+            entity = entities[next(iter(owners))]
+        elif not owners:
+            entity = _Entity(core=(word.capitalize(),), title=word.capitalize(),
+                             gender=title_gender(word))
+            found.append(entity)
+        else:
+            continue
+        entity.forms["the " + word.capitalize()] += n
+        entity.forms[word.capitalize()] += 0  # the form its speech tags were found under
+    return found
+
+
+def _lone_titles(entities: list[_Entity], table: dict[str, list[int]]) -> set[str]:
+    """Add to `table` the rank of a character no other character bears, alone (`General`,
+    `the general` for General Tilney, as Austen writes him); return the keys added, which
+    name the character only when no capitalised word follows and not as a modifier."""
+    titles: dict[str, set[int]] = defaultdict(set)
+    for i, entity in enumerate(entities):
+        for form in entity.forms:
+            words = form.split(" ")
+            for word in words[:-1]:
+                if is_title(word):
+                    base = word.rstrip(".").lower()
+                    spelled = _TITLE_SPELLED.get(base, word.rstrip(".").capitalize())
+                    if spelled.lower() in _LONE_TITLES:
+                        titles[spelled].add(i)
+            if words[-1].lower() in _LONE_TITLES and len(words) == 2 and words[0].lower() == "the":
+                titles[words[-1].capitalize()].add(i)
+    known = {_match_key(k, True) for k in table}
+    lone = set()
+    for title, owners in titles.items():
+        if len(owners) != 1 or _match_key(title, True) in known:
+            continue
+        table[title] = sorted(owners)
+        lone.add(title)
+        described = "the " + title.lower()
+        if _match_key(described, True) not in known:
+            table[described] = sorted(owners)
+            lone.add(described)
+    return lone
+
+
+def _fold_accents(form: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", form)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _lost_accents(form: str) -> str:
+    """The form as a text whose encoding lost its accented letters writes it (`Th?r?se`)."""
+    return "".join("?" if ord(c) > 127 and c.isalpha() else c for c in form)
+
+
+_POSSESSIVE = re.compile(r"['\u2019][sS]? ")
+
+
+def _own_words(form: str) -> list[str]:
+    """The words of a form that name its owner: not those of a possessive before a noun
+    (`Thérèse De Vitré's Father` names the father, not Thérèse)."""
+    words = form.split(" ")
+    cut = max((k for k, w in enumerate(words[:-1]) if _POSSESSIVE.search(w + " ")), default=-1)
+    return words[cut + 1:]
+
+
+def _form_pattern(form: str, loose: bool = False, lone: bool = False) -> str:
+    """The regex of a name form; `loose`: a word's letters after its first in any case
+    (`McBryde` for a cast's `Mcbryde`, `Johnny-boy` for `Johnny-Boy`), and later words'
+    first letters too (`Dan's friend`)."""
     words = form.split(" ")
     parts = []
     for k, word in enumerate(words):
-        if is_title(word) and word.endswith("."):
-            parts.append(re.escape(word[:-1]) + r"\.?")
-        elif k == 0 and word.lower() in _DETERMINERS:
+        base = word[:-1] if word.endswith(".") and len(word) > 1 else word
+        dot = r"\.?" if base != word else ""
+        if (k == 0 and word.lower() in _DETERMINERS) or (k > 0 and word.lower() in _PARTICLES):
             parts.append("(?i:" + re.escape(word) + ")")
-        elif word.endswith("."):
-            parts.append(re.escape(word[:-1]) + r"\.?")
-        elif k > 0 and word.lower() in _PARTICLES:
-            parts.append("(?i:" + re.escape(word) + ")")
+        elif loose and len(base) > 1:
+            head = re.escape(base[0]) if k == 0 else "(?i:" + re.escape(base[0]) + ")"
+            parts.append(head + "(?i:" + re.escape(base[1:]) + ")" + dot)
         else:
-            parts.append(re.escape(word))
+            parts.append(re.escape(base) + dot)
     pattern = r"\s+".join(parts)
     if words[0].lower() in _DETERMINERS:
         pattern = "(?i:" + pattern + ")"
+    if lone:
+        pattern += r"(?!\s+[A-Z])"
     return pattern
 
 
-def _find_mentions(story: Story, table: dict[str, list[int]],
-                   entities: list[_Entity]) -> list[tuple[int, int, int]]:
-    """(start, end, entity index) of every name mention in the chapters, in text order."""
+def _find_mentions(story: Story, table: dict[str, list[int]], entities: list[_Entity],
+                   loose: bool = False, lone: set[str] | frozenset = frozenset()
+                   ) -> list[tuple[int, int, int]]:
+    """(start, end, entity index) of every name mention in the chapters, in text order.
+
+    `loose` (a known cast): letters after a word's first match in any case, and a one-word
+    name that the text also uses as a common word (`May`, `Will`) counts only where it is no
+    verb or date (not `May I`, not `in May`). A key in `lone` (a rank alone) counts only
+    before no capitalised word and not as a modifier (`the general opinion`).
+    """
     if not table:
         return []
     keys = sorted(table, key=len, reverse=True)
-    regex = re.compile(r"(?<![\w.])(?:" + "|".join(_form_pattern(k) for k in keys) + r")(?!\w)")
-    lookup = {_match_key(k): v for k, v in table.items()}
+    regex = re.compile(r"(?<![\w.])(?:" + "|".join(_form_pattern(k, loose, k in lone) for k in keys)
+                       + r")(?!\w)")
+    lookup: dict[str, list[int]] = {}
+    for k, v in table.items():
+        key = _match_key(k, loose)
+        lookup[key] = v if key not in lookup else list(dict.fromkeys(lookup[key] + v))
+    common = _lowercase_counts(story, {k for k in keys if " " not in k}) if loose else Counter()
+    lone_keys = {_match_key(k, loose) for k in lone}
     prominence = Counter()
     mentions: list[tuple[int, int, int]] = []
     last_seen: dict[int, int] = {}
@@ -989,9 +1215,15 @@ def _find_mentions(story: Story, table: dict[str, list[int]],
         segment = story.text[paragraph.start:paragraph.end]
         for match in regex.finditer(segment):
             start, end = paragraph.start + match.start(), paragraph.start + match.end()
-            candidates = lookup.get(_match_key(match.group()))
+            candidates = lookup.get(_match_key(match.group(), loose))
             if not candidates:
                 continue
+            word = match.group().lower()
+            if (common[word] or word in NOT_CHARACTERS) and not _parsed_as_name(paragraph.doc, match):
+                continue
+            if lone_keys and _match_key(match.group(), loose) in lone_keys and not _parsed_as_head(
+                    paragraph.doc, match):
+                continue  # `the general opinion`
             found.append((start, end, candidates))
             if len(candidates) == 1:
                 prominence[candidates[0]] += 1
@@ -1008,7 +1240,36 @@ def _find_mentions(story: Story, table: dict[str, list[int]],
     return mentions
 
 
-def _match_key(text: str) -> str:
+def _parsed_as_name(doc, match: re.Match) -> bool:
+    """False where a one-word name is a common word (`May I`, `Will you`, `in May`, `May 5`).
+
+    The parse alone cannot tell: the small model takes `May smiled` for a modal verb."""
+    after = match.string[match.end():match.end() + 12]
+    if _SUBJECT_AFTER.match(after) or re.match(r"\s*\d", after):
+        return False
+    if re.search(r"\d\s*$", match.string[max(match.start() - 4, 0):match.start()]):
+        return False
+    if doc is None:
+        return True
+    span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+    return span is None or len(span) == 0 or span[0].ent_type_ != "DATE"
+
+
+_SUBJECT_AFTER = re.compile(r"\s+(?:I|you|we|they|he|she|it|there|not)\b")
+
+
+def _parsed_as_head(doc, match: re.Match) -> bool:
+    """False when the parse takes a lone title for a modifier (`the general opinion`)."""
+    if doc is None:
+        return True
+    span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return True
+    token = span[-1]
+    return token.pos_ in ("NOUN", "PROPN") and token.dep_ not in ("amod", "compound")
+
+
+def _match_key(text: str, loose: bool = False) -> str:
     words = re.sub(r"\s+", " ", text.strip()).split(" ")
     out = []
     for k, word in enumerate(words):
@@ -1022,7 +1283,7 @@ def _match_key(text: str) -> str:
         else:
             out.append(word)
     key = " ".join(out)
-    if out and out[0] in _DETERMINERS:
+    if loose or (out and out[0] in _DETERMINERS):
         key = key.lower()
     return key
 

@@ -148,4 +148,8 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "bertie": ("albert", "bertram", "herbert"), "archie": ("archibald",), "reggie": ("reginald",),
     "percy": ("percival",), "teddie": ("edward",), "val": ("valentine", "valerie"),
     "larry": ("lawrence", "laurence"), "vicky": ("victoria",), "tori": ("victoria",), "rosie": ("rose", "rosalind"),
+    "jake": ("jacob",), "jem": ("james", "jeremiah"), "hank": ("henry",), "kit": ("christopher",),
+    "chris": ("christopher", "christine"), "nat": ("nathaniel", "nathan"), "zach": ("zachary",),
+    "josie": ("josephine",), "tessa": ("teresa",), "tess": ("teresa",), "bella": ("isabella",),
+    "nan": ("anne", "ann"), "hetty": ("henrietta", "esther"), "lou": ("louisa", "louis"),
 }
