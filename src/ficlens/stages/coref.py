@@ -66,6 +66,7 @@ _TITLE_WORDS: dict[str, str | None] = {
 _TITLE_CLASS = {"mr": "mr", "mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "herr": "mr",
                 "mrs": "mrs", "madame": "mrs", "mme": "mrs", "signora": "mrs", "frau": "mrs",
                 "miss": "miss", "mademoiselle": "miss", "mlle": "miss", "signorina": "miss"}
+_NAME_GLUE = frozenset({"the", "a", "an", "of", "and", "one", "this", "that", "these", "those"})
 _NOT_NAMES = frozenset(
     ["god", "lord", "heaven", "heavens", "christ", "jesus", "devil", "satan", "chapter", "book", "volume", "part", "i", "oh", "ah", "o", "yes", "no", "mr", "mrs", "miss", "sir", "madam", "dear", "well", "why", "hallo", "hello", "ay", "aye"]
 )
@@ -82,6 +83,8 @@ _WINDOW = 6  # sentences a pronoun looks back
 _LONG_WINDOW = 25  # ... and further back when nothing nearer agrees with it
 _PLURAL_WINDOW = 3  # sentences `they` looks back for a group: plural reference is local
 _NOMINAL_WINDOW = 80  # sentences a definite description looks back for its head noun
+_PLURAL_NOMINAL_WINDOW = 30  # sentences `the servants` looks back for `the native servants`
+_WE_REACH = 8  # sentences the narration's `we` stays the same group
 _DECAY = 0.5  # salience kept from one sentence to the next
 _EPITHET_SALIENCE = 100.0
 _EPITHET_ROLES = ("subj",)
@@ -184,11 +187,28 @@ def _norm(word: str) -> str:
     return word.lower().rstrip(".").replace("\u2019", "'")
 
 
+def _name_words(words: Iterable[str]) -> list[str]:
+    """The words of a name without what leads up to it: a possessor (`Tom's Aunt Polly`),
+    a determiner or lower-case epithets (`the late Lady Belmont`, `the amiable Miss Sedley`)."""
+    out: list[str] = []
+    items = list(words)
+    for n, word in enumerate(items):
+        w = _norm(word)
+        if (w in ("'s", "'") or w.endswith("'s")) and n + 1 < len(items):
+            out = []  # the possessor's name is not part of this one
+            continue
+        if not out and n + 1 < len(items) and (w in _NAME_GLUE or (
+                not word[:1].isupper() and any(x[:1].isupper() for x in items[n + 1:]))):
+            continue
+        out.append(word)
+    return out
+
+
 def _name_key(words: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
     """The name without titles and possessive, and the gender its title implies."""
     out: list[str] = []
     gender = None
-    for word in words:
+    for word in _name_words(words):
         w = _norm(word)
         if w in ("'s", "'", "s"):
             continue
@@ -201,7 +221,7 @@ def _name_key(words: Iterable[str]) -> tuple[tuple[str, ...], str | None]:
 
 def _title_class(words: Iterable[str]) -> str | None:
     """`mr`, `mrs` or `miss` when the name starts with such a title."""
-    for word in words:
+    for word in _name_words(words):
         w = _norm(word)
         if w not in _TITLE_WORDS:
             return None
@@ -434,8 +454,8 @@ def _make(story: Story, index: _Index, s: int, e: int, toks: Sequence[Any], base
             cand.key = tuple(_norm(t.text) for t in toks)
         if cand.gender is None and len(cand.key) >= 1:
             cand.gender = given_names().get(cand.key[0])
-        if head.tag_ in ("NNPS",) and len(toks) == 1:
-            cand.number = "pl"
+        if head.tag_ == "NNPS" and (len(toks) == 1 or toks[0].lower_ == "the"):
+            cand.number = "pl"  # `the Wilcoxes`
     else:
         cand.lemma = head.lemma_.lower()
         cand.number = "pl" if head.tag_ in ("NNS", "NNPS") or cand.lemma in group_nouns() else "sg"
@@ -560,6 +580,89 @@ def _gender_of(ent: Entity) -> str | None:
     return ent.votes.most_common(1)[0][0] if ent.votes else None
 
 
+# relation -> (gender, titles the relative may bear)
+_KIN: dict[str, tuple[str, frozenset[str]]] = {
+    "wife": ("female", frozenset({"mrs"})), "husband": ("male", frozenset({"mr"})),
+    "father": ("male", frozenset({"mr"})), "papa": ("male", frozenset({"mr"})),
+    "mother": ("female", frozenset({"mrs"})), "mama": ("female", frozenset({"mrs"})),
+    "mamma": ("female", frozenset({"mrs"})), "son": ("male", frozenset()),
+    "daughter": ("female", frozenset({"miss"})), "brother": ("male", frozenset()),
+    "sister": ("female", frozenset({"miss"})),
+}
+
+_PARENTS = frozenset({"father", "papa", "mother", "mama", "mamma"})
+_YOUNGER = frozenset({"son", "daughter", "brother", "sister"})
+
+
+def _family_names(ent: Entity) -> set[str]:
+    """The family names an entity is known by: the last word of a full name (`Emma
+    Woodhouse`) or the name after a title (`Mrs. Bennet`)."""
+    out = set()
+    for key in ent.keys:
+        if len(key) >= 2 and not _is_initial(key[-1]):
+            out.add(key[-1])
+        elif len(key) == 1 and ent.titles:
+            out.add(key[0])
+    return out
+
+
+# nouns for the whole of a person: `his tall , spare figure` is he
+_SELF_NOUNS = frozenset({"person", "body", "soul", "heart", "figure", "self", "form", "frame", "spirit"})
+_NUMBERS = frozenset({"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "both"})
+
+
+def _quantified(cand: Candidate) -> bool:
+    """`no man`, `any man`, `every man`: no one in particular for `the man` to repeat."""
+    return cand.head is not None and any(
+        t.dep_ == "det" and t.lower_ in ("no", "any", "every", "each") for t in cand.head.children)
+
+
+def _restricted(cand: Candidate) -> bool:
+    """A noun phrase narrowed by what follows its head (`the men who had followed me`,
+    `the reporters of the newspapers`): a new description, not a repeated one."""
+    head = cand.head
+    return head is not None and any(t.dep_ in ("relcl", "acl", "prep") and t.i > head.i
+                                    for t in head.children)
+
+
+_SALUTATION = re.compile(
+    r"^\W*(?:(?:my\s+)?(?:dear|dearest)\b[^.!?\n]{0,40}?[,:!\u2014-]|(?:dear\s+)?(?:sir|madam|madame)\s*[,:!]"
+    r"|letter\s+(?:[ivxlc]+|\d+)\b|to\s+(?:mrs?|miss)\b)", re.IGNORECASE)
+_CLOSING = re.compile(r"\b(?:yours|your\s+(?:\w+\s+){0,3}(?:friend|sister|brother|servant|son|daughter))\b",
+                      re.IGNORECASE)
+_HEADING = re.compile(r"^\W*(?:chapter|book|part)\b", re.IGNORECASE)
+
+
+_SECOND_PERSON = 0.5  # share of the narration's sentences about people that say `you`
+
+
+def _second_person(cands: Sequence[Candidate]) -> bool:
+    """Whether the story is told in the second person (`You walk in. He looks up.`): most
+    narration sentences that mention someone mention `you` (a novel's narrator who turns to
+    the reader does so in a fifth of them at most)."""
+    told = {c.sent for c in cands if c.quote is None}
+    you = {c.sent for c in cands if c.quote is None and c.kind == "pronoun" and c.person == 2}
+    return bool(told) and len(you) > _SECOND_PERSON * len(told)
+
+
+def letter_paragraphs(story: Story) -> set[int]:
+    """The paragraphs of the letters a story holds: from a salutation (`Dear Judy :`,
+    `Letter 1`, `Madam ,`) to a closing (`Yours as ever`) or the next chapter heading."""
+    out: set[int] = set()
+    inside = False
+    for i, paragraph in enumerate(story.paragraphs):
+        text = story.text[paragraph.start:paragraph.end]
+        if _SALUTATION.match(text):
+            inside = True
+        elif inside and _HEADING.match(text):
+            inside = False
+        if inside:
+            out.add(i)
+            if _CLOSING.search(text):
+                inside = False
+    return out
+
+
 _MODALS = frozenset({"can", "could", "would", "might", "may", "must", "should", "'d", "ca"})
 
 
@@ -586,6 +689,7 @@ class _Resolver:
         self.by_token: dict[str, list[int]] = defaultdict(list)
         self.by_lemma: dict[str, int] = {}
         self.by_text: dict[str, int] = {}
+        self.by_plural: dict[str, int] = {}  # `colonist` -> the entity last called `the colonists`
         self.recent: list[int] = []  # entity ids mentioned lately, most recent last
         self.subject_of: dict[int, int] = {}  # verb id -> entity id of its subject
         self.main_subject: dict[int, int] = {}  # sentence -> entity of its main clause's subject
@@ -596,6 +700,7 @@ class _Resolver:
                 if key:
                     self.alias_owners[key] += 1
         self.at_span = {(c.start, c.end): i for i, c in enumerate(cands)}
+        self.by_head = {(c.para, c.head.i): i for i, c in enumerate(cands) if c.head is not None}
         self.at_start: dict[int, list[int]] = defaultdict(list)
         for i, c in enumerate(cands):
             self.at_start[c.start].append(i)
@@ -604,6 +709,8 @@ class _Resolver:
         self.by_relation: dict[tuple[int, str, str], int] = {}  # (possessor entity, noun, number) -> entity
         self.genders = {c.id: _norm_gender(c.gender) for c in story.characters}
         self.speaker_spans: dict[tuple[int, int], str] = {}
+        self.letters = letter_paragraphs(story)
+        self.second_person = _second_person(cands)
         self.unforced: set[int] = set()  # speech-tag pronouns not given the speakers stage's speaker
         if trust_speakers:
             for q in story.quotes:
@@ -675,9 +782,11 @@ class _Resolver:
             if relation is not None:
                 self.by_relation[relation] = eid
             ent.lemmas.add(cand.lemma)
-            if cand.number == "sg":  # `the girl` is not `the girls`
+            if cand.number == "sg" and not _quantified(cand):  # `the girl` is not `the girls`
                 self.by_lemma[cand.lemma] = eid
                 self.lemma_modifiers[cand.lemma] = cand.modifiers
+            elif cand.definite or cand.possessed or cand.modifiers & _NUMBERS:
+                self.by_plural[cand.lemma] = eid  # not a bare `men`: men in general
             self.by_text[cand.text.lower()] = eid
             if ent.gender is None and cand.gender:
                 ent.gender = cand.gender
@@ -721,15 +830,46 @@ class _Resolver:
                         and _norm(cand.text) in _TITLE_WORDS)):
                 deferred.append(i)
                 continue
+            if self.ids[i] >= 0:
+                continue  # a name already linked with the noun it is in apposition to
             if cand.kind == "name":
                 self.link(i, self.resolve_name(cand))
             elif cand.kind == "pronoun":
                 self.link(i, self.resolve_pronoun(i, cand))
+            elif (j := self.appositive_name(i)) is not None:
+                # `her sister , Celia`: the noun is the person named right after it
+                eid = self.resolve_name(self.cands[j])
+                self.link(i, eid)
+                self.link(j, eid)
             else:
                 self.link(i, self.resolve_nominal(cand))
         self.resolve_dialogue(deferred)
         self.merge_speech_tags()
         return self.ids, self.entities
+
+    def appositive_name(self, i: int) -> int | None:
+        """The name set in apposition after a person noun (`her sister , Celia`, `a trader
+        named Jennings`), when it can be the same person."""
+        cand = self.cands[i]
+        if cand.head is None or cand.number != "sg" or cand.generic:
+            return None
+        named = [c for child in cand.head.children if child.dep_ == "acl"
+                 and child.lemma_.lower() in ("name", "call") for c in child.children
+                 if c.dep_ in ("oprd", "attr", "dobj")]  # `a trader named Jennings`
+        for child in [*cand.head.children, *named]:
+            if (child.dep_ != "appos" and child not in named) or child.i < cand.head.i:
+                continue
+            j = self.by_head.get((cand.para, child.i))
+            if j is None or j <= i or self.ids[j] >= 0 or self.cands[j].kind != "name":
+                continue
+            name = self.cands[j]
+            if name.quote is not None or name.number != "sg":
+                continue
+            gender = name.gender or self.learned.get(name.key)
+            if cand.gender and gender and cand.gender != gender:
+                continue
+            return j
+        return None
 
     def merge_speech_tags(self) -> None:
         """`"...," cried his wife`: a described speaker is the quotation's known speaker."""
@@ -776,9 +916,12 @@ class _Resolver:
             options += self.by_token.get(key[0], [])
         elif key:
             # `Walter Elliot` after `Sir Walter`: same last word or same first word
-            first, last = key[0], key[-1]
-            options += [e for e in self.by_token.get(last, []) + self.by_token.get(first, [])
-                        if any(k and (k[-1] == last or k[0] == first) for k in self.entities[e].keys)]
+            # (`the Queen` is not `the Indians`: a determiner is no part of a name to match)
+            first = key[0] if key[0] not in _NAME_GLUE else None
+            last = key[-1] if key[-1] not in _NAME_GLUE else None
+            options += [e for e in self.by_token.get(last or "", []) + self.by_token.get(first or "", [])
+                        if any(k and ((last and k[-1] == last) or (first and k[0] == first))
+                               for k in self.entities[e].keys)]
         options = [e for e in dict.fromkeys(options) if self.name_fits(self.entities[e], cand, gender)]
         if options:
             # the same name before a partial one; the latest of either
@@ -815,10 +958,13 @@ class _Resolver:
             # first person in narration: the narrator (`we`: the narrator's group of the moment);
             # second person in narration: the narratee
             key = (cand.person, cand.number)
-            if cand.person == 2 and _generic_you(cand):
-                return self.new(cand)  # `you could see the sea from there`: anyone
+            if cand.person == 2 and (_generic_you(cand) or (
+                    cand.para not in self.letters and not self.second_person)):
+                # `you could see the sea from there`, `when you got near them`: anyone; the
+                # narration speaks to a particular `you` in a letter or a second-person story
+                return self.new(cand)
             last = self.narrator.get(key)
-            reach = 10**9 if key == (1, "sg") else 8
+            reach = _WE_REACH if key == (1, "pl") else 10**9
             if last is not None and cand.sent - self.entities[last].last_sent <= reach:
                 return last
             self.narrator[key] = self.new(cand)
@@ -909,6 +1055,12 @@ class _Resolver:
         relation = self.relation(cand)
         if relation is not None and relation in self.by_relation:
             return self.by_relation[relation]
+        if relation is not None and cand.number == "sg" and cand.lemma in _SELF_NOUNS:
+            return relation[0]  # `his person`, `my body`: the possessor
+        if relation is not None and cand.number == "sg" and cand.lemma in _KIN:
+            kin = self.kin_by_family_name(relation[0], cand)
+            if kin is not None:
+                return kin
         if cand.number == "sg" and cand.lemma not in group_nouns():
             if cand.possessed:
                 eid = self.by_text.get(cand.text.lower())
@@ -935,6 +1087,11 @@ class _Resolver:
             eid = self.by_text.get(cand.text.lower())
             if eid is not None and cand.sent - self.entities[eid].last_sent <= 30:
                 return eid
+            # `the colonists` again, after `the alarmed colonists`: the same group
+            eid = self.by_plural.get(cand.lemma)
+            if eid is not None and not cand.modifiers & _CONTRAST and not _restricted(cand) \
+                    and cand.sent - self.entities[eid].last_sent <= _PLURAL_NOMINAL_WINDOW:
+                return eid
         if cand.number == "sg" and cand.head is not None and not cand.definite and not cand.possessed \
                 and not any(c.dep_ == "det" for c in cand.head.children):
             # a bare `Mother`, `papa`, `uncle`: used like a name
@@ -946,12 +1103,39 @@ class _Resolver:
     def relation(self, cand: Candidate) -> tuple[int, str, str] | None:
         """(entity of the possessor, head noun) of `her father`, `Mary's aunt`, once the
         possessor is resolved."""
+        owner = self.possessor_entity(cand)
+        return None if owner is None else (owner, cand.lemma, cand.number)
+
+    def kin_by_family_name(self, owner: int, cand: Candidate) -> int | None:
+        """`his wife` when he is Mr. Bennet: the one other person of the family name with
+        the gender (and title) the relation asks for."""
+        family = _family_names(self.entities[owner])
+        if not family:
+            return None
+        gender, titles = _KIN[cand.lemma]
+        if cand.lemma in _PARENTS and "mrs" in self.entities[owner].titles:
+            return None  # a wife's family name is her husband's, not her father's
+        found = []
+        for word in family:
+            for eid in self.by_token.get(word, ()):
+                ent = self.entities[eid]
+                if eid == owner or eid in found or word not in _family_names(ent):
+                    continue
+                if _gender_of(ent) != gender or (cand.lemma in _YOUNGER and ent.titles & {"mr", "mrs"}):
+                    continue  # `his son` is not `Mr. Pett`, who is the father or husband
+                found.append(eid)
+        if len(found) > 1 and titles:
+            found = [e for e in found if self.entities[e].titles & titles] or found
+        return found[0] if len(found) == 1 else None
+
+    def possessor_entity(self, cand: Candidate) -> int | None:
+        """The entity of the possessor of `her father`, `Mary's aunt`, once it is resolved."""
         if cand.possessor < 0:
             return None
         for j in self.at_start.get(cand.possessor, ()):
             other = self.cands[j]
             if other is not cand and other.end <= cand.end and self.ids[j] >= 0:
-                return self.ids[j], cand.lemma, cand.number
+                return self.ids[j]
         return None
 
     def vocative(self, cand: Candidate) -> bool:
