@@ -4,10 +4,13 @@
 
 For every PDNC development novel the real pipeline runs (parse, quotes, cast with the gold
 cast given); each detected quotation aligned with a gold quotation gives one training group:
-a feature row per candidate character, labelled 1 for the gold speaker. Two logistic models
-are trained: the first sees the quote and its surroundings, the second also sees the first
-model's speakers of the neighbouring quotes (turn-taking). The second model is trained on
-first-pass speakers predicted out of fold, as it will see them at run time.
+a feature row per candidate character, labelled 1 for the gold speaker. Two rankers are
+trained: the first sees the quote and its surroundings, the second also sees the first
+ranker's speakers of the neighbouring quotes (turn-taking). The second is trained on
+first-pass speakers predicted out of fold, as it will see them at run time. Each ranker is
+a small ReLU net (three averaged, stored as one) trained on the softmax over each quote's
+candidates, so it learns to rank the gold speaker first rather than to classify rows one
+by one (`FICLENS_SPEAKER_MODEL=mlp` or `logreg` trains the older row classifiers).
 
 `--loo` also reports leave-one-novel-out speaker accuracy: each novel is scored with models
 trained on the other novels only (never on itself), over all gold quotations (a quotation that
@@ -26,6 +29,10 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+
+# one BLAS thread: the nets are small, and threads fighting over shared cores make them 10x slower
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -112,15 +119,17 @@ class Novel:
                 self.label.setdefault(qi, ids[g["speaker"]])
                 self.heard.setdefault(qi, {ids[a] for a in g["addressees"] if a in ids})
 
-    def addressee_rows(self):
-        """Addressee feature rows and labels, with the gold speakers."""
+    def addressee_rows(self, first_weights: dict | None = None):
+        """Addressee feature rows and labels, with the gold speakers (with `first_weights`, the
+        first-pass addressee model, also the second-pass features)."""
         speakers = [self.label.get(qi) for qi in range(len(self.story.quotes))]
+        first = ad.first_pass(self.ctx, speakers, first_weights) if first_weights else None
         x, y = [], []
         for qi, heard in self.heard.items():
             cands = ad.addressee_candidates(self.ctx, qi, speakers)
             if not cands:
                 continue
-            x.extend(ad.addressee_features(self.ctx, qi, cands, speakers))
+            x.extend(ad.addressee_features(self.ctx, qi, cands, speakers, first))
             y.extend(int(c in heard) for c in cands)
         return x, y
 
@@ -147,16 +156,30 @@ class Novel:
         return x, y, groups
 
 
-KIND = os.environ.get("FICLENS_SPEAKER_MODEL", "mlp")  # or "logreg"
+KIND = os.environ.get("FICLENS_SPEAKER_MODEL", "listwise")  # or "mlp", "logreg"
 EXTRA_PASSES = 1
 HIDDEN = 24  # units of the MLP's hidden layer
+SEEDS = 3  # listwise MLPs averaged (stored as one MLP with SEEDS * HIDDEN units)
 
 
-def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
-    """A logistic model (or a one-hidden-layer MLP) over the named features, as JSON weights."""
+def fit(xs: list, ys: list, names: tuple[str, ...], groups: list | None = None,
+        seeds: int = SEEDS) -> dict:
+    """A ranker over the named features, as JSON weights: by default MLPs trained to put the
+    gold speaker first among each quote's candidates (a softmax over the group), else a
+    logistic model or a one-hidden-layer MLP classifying candidate rows one at a time."""
     index = [sp.FEATURES.index(n) for n in names]
     x = np.asarray(xs, dtype=float)[:, index]
-    if KIND == "mlp":
+    if KIND == "listwise" and groups is not None:
+        x32, y32, g = x.astype(np.float32), np.asarray(ys, dtype=np.float32), np.asarray(groups)
+        nets = [fit_listwise(x32, y32, g, seed) for seed in range(seeds)]
+        # the average of the nets' scores is one net with their hidden units side by side
+        w1 = np.concatenate([w1 for w1, _, _ in nets], axis=1)
+        b1 = np.concatenate([b1 for _, b1, _ in nets])
+        w2 = np.concatenate([w2 for _, _, w2 in nets], axis=0) / len(nets)
+        return {"type": "mlp", "features": list(names),
+                "coefs": [np.round(w1, 5).tolist(), np.round(w2, 5).tolist()],
+                "intercepts": [np.round(b1, 5).tolist(), [0.0]]}
+    if KIND in ("mlp", "listwise"):
         from sklearn.neural_network import MLPClassifier
 
         model = MLPClassifier(hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=60,
@@ -172,6 +195,77 @@ def fit(xs: list, ys: list, names: tuple[str, ...]) -> dict:
             "intercept": round(float(model.intercept_[0]), 5)}
 
 
+def fit_listwise(x: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int,
+                 epochs: int = 30, batch: int = 512, rate: float = 3e-3,
+                 alpha: float = 1e-4, patience: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A one-hidden-layer ReLU net scoring candidate rows, trained with Adam on the softmax
+    loss of each group (quote) — the gold speaker's share of the group — with a tenth of
+    the groups held out to keep the epoch that ranks them best. Returns (W1, b1, W2)."""
+    rng = np.random.default_rng(seed)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[starts[1:], len(groups)]
+    order = rng.permutation(len(starts))
+    n_val = max(len(starts) // 10, 1)
+    val, tra = order[:n_val], order[n_val:]
+    features = x.shape[1]
+    params = [rng.normal(0, np.sqrt(2 / features), (features, HIDDEN)).astype(x.dtype),
+              np.zeros(HIDDEN, dtype=x.dtype),
+              rng.normal(0, np.sqrt(2 / HIDDEN), (HIDDEN, 1)).astype(x.dtype)]
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+
+    def gather(chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows of the chosen groups, each row's group (0..) and each group's first row."""
+        lengths = ends[chosen] - starts[chosen]
+        first = np.r_[0, np.cumsum(lengths)[:-1]]
+        gid = np.repeat(np.arange(len(chosen)), lengths)
+        return np.arange(len(gid)) - first[gid] + starts[chosen][gid], gid, first
+
+    def scores(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        z = x[rows] @ params[0] + params[1]
+        a = np.maximum(z, 0.0)
+        return (a @ params[2]).ravel(), a
+
+    def softmax(s: np.ndarray, gid: np.ndarray, first: np.ndarray) -> np.ndarray:
+        e = np.exp(s - np.maximum.reduceat(s, first)[gid])
+        return e / np.add.reduceat(e, first)[gid]
+
+    val_rows, val_gid, val_first = gather(val)
+
+    def accuracy() -> float:
+        s, _ = scores(val_rows)
+        best = np.maximum.reduceat(s, val_first)
+        hit = np.zeros(len(val_first))
+        np.add.at(hit, val_gid, (s >= best[val_gid]) & (y[val_rows] == 1))
+        return float((hit > 0).mean())
+
+    best = (-1.0, [p.copy() for p in params])
+    step = stale = 0
+    for _ in range(epochs):
+        rng.shuffle(tra)
+        for k in range(0, len(tra), batch):
+            rows, gid, first = gather(tra[k:k + batch])
+            s, a = scores(rows)
+            ds = (softmax(s, gid, first) - y[rows]) / len(first)
+            da = ds[:, None] @ params[2].T * (a > 0)
+            grads = [x[rows].T @ da + alpha * params[0], da.sum(axis=0),
+                     a.T @ ds[:, None] + alpha * params[2]]
+            step += 1
+            for p, g, (m, v) in zip(params, grads, moments):
+                m *= 0.9
+                m += 0.1 * g
+                v *= 0.999
+                v += 0.001 * g * g
+                p -= rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+        acc = accuracy()
+        if acc > best[0]:
+            best, stale = (acc, [p.copy() for p in params]), 0
+        else:
+            stale += 1
+            if stale >= patience:
+                break
+    return best[1][0], best[1][1], best[1][2]
+
+
 _SECOND_PASS = set(sp.FEATURES[sp.FEATURES.index("prev1_same_para"):sp.FEATURES.index("run_back_even")])
 _SECOND_PASS |= {"pred_back_even", "pred_back_odd", "pred_fwd_even", "pred_fwd_odd",
                  "nominal_assoc", "par_pred_even", "par_pred_odd", "conv_pred", "conv_pair"}
@@ -179,47 +273,75 @@ STAGE1 = tuple(n for n in sp.FEATURES if n not in _SECOND_PASS)
 STAGE2 = sp.FEATURES
 
 
-def _first_pass_rows(novels: list[Novel]) -> tuple[list, list]:
-    """The stage-1 feature rows and labels of these novels, stacked."""
-    xs, ys = [], []
-    for novel in novels:
-        x, y, _ = novel.rows(None)
+def _first_pass_rows(novels: list[Novel]) -> tuple[list, list, list]:
+    """The stage-1 feature rows, labels and groups (one per quote) of these novels, stacked."""
+    xs, ys, gs = [], [], []
+    for n, novel in enumerate(novels):
+        x, y, g = novel.rows(None)
         xs += x
         ys += y
-    return xs, ys
+        gs += [(n, qi) for qi in g]
+    return xs, ys, _group_ids(gs)
+
+
+def _group_ids(keys: list) -> list[int]:
+    """Consecutive integers for the (novel, quote) keys of the rows."""
+    ids: dict = {}
+    return [ids.setdefault(k, len(ids)) for k in keys]
 
 
 def train(novels: list[Novel], folds: int = 4) -> dict:
     """Stage-1 and stage-2 weights from these novels (stage 2 on out-of-fold stage-1 output)."""
-    stage1 = fit(*_first_pass_rows(novels), STAGE1)
-    x2, y2 = [], []
+    x1, y1, g1 = _first_pass_rows(novels)
+    stage1 = fit(x1, y1, STAGE1, g1)
+    x2, y2, g2 = [], [], []
     chunks = [novels[k::folds] for k in range(folds)] if len(novels) >= folds else [[n] for n in novels]
     for k, chunk in enumerate(chunks):
         rest = [n for j, c in enumerate(chunks) if j != k for n in c]
         if rest:
-            inner = fit(*_first_pass_rows(rest), STAGE1)
+            x1, y1, g1 = _first_pass_rows(rest)
+            inner = fit(x1, y1, STAGE1, g1, seeds=1)  # only feeds the stage-2 rows
         else:
             inner = stage1
         for novel in chunk:
             previous = sp.predict(novel.ctx, inner, None)
-            x, y, _ = novel.rows(previous)
+            x, y, g = novel.rows(previous)
             x2 += x
             y2 += y
-    stage2 = fit(x2, y2, STAGE2)
+            g2 += [(novel.name, qi) for qi in g]
+    stage2 = fit(x2, y2, STAGE2, _group_ids(g2))
     return {"stage1": stage1, "stage2": stage2, "extra_passes": EXTRA_PASSES,
             "addressees": fit_addressees(novels)}
 
 
+ADDRESSEE_HIDDEN = 16  # units of the second addressee pass's MLP (the first is logistic)
+
+
 def fit_addressees(novels: list[Novel]) -> dict:
-    """The addressee model, with the probability threshold that maximises F1 on its data."""
+    """The addressee model: a logistic first pass, and an MLP second pass that also sees the
+    first pass's listeners of this quote and the quotes around it; each with the probability
+    threshold that maximises F1 on its data."""
+    first = _fit_addressee_pass(novels, ad.FIRST_PASS_FEATURES, None, 0)
+    first["stage2"] = _fit_addressee_pass(novels, ad.ADDRESSEE_FEATURES, first, ADDRESSEE_HIDDEN)
+    return first
+
+
+def _fit_addressee_pass(novels: list[Novel], names: tuple[str, ...], first: dict | None,
+                        hidden: int) -> dict:
     xs, ys = [], []
     for novel in novels:
-        x, y = novel.addressee_rows()
+        x, y = novel.addressee_rows(first)
         xs += x
         ys += y
-    x = np.asarray(xs, dtype=float)
+    x = np.asarray(xs, dtype=float)[:, [ad.ADDRESSEE_FEATURES.index(n) for n in names]]
     y = np.asarray(ys)
-    model = LogisticRegression(C=1.0, max_iter=2000)
+    if hidden:
+        from sklearn.neural_network import MLPClassifier
+
+        model = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3, max_iter=60,
+                              early_stopping=True, random_state=0)
+    else:
+        model = LogisticRegression(C=1.0, max_iter=2000)
     model.fit(x, y)
     p = model.predict_proba(x)[:, 1]
     best = (0.0, 0.5)
@@ -228,17 +350,19 @@ def fit_addressees(novels: list[Novel]) -> dict:
         tp = int((chosen & (y == 1)).sum())
         f1 = 2 * tp / max(int(chosen.sum()) + int(y.sum()), 1)
         best = max(best, (f1, float(threshold)))
-    return {"type": "logreg", "features": list(ad.ADDRESSEE_FEATURES),
+    if hidden:
+        return {"type": "mlp", "features": list(names),
+                "coefs": [np.round(w, 5).tolist() for w in model.coefs_],
+                "intercepts": [np.round(b, 5).tolist() for b in model.intercepts_],
+                "threshold": round(best[1], 3)}
+    return {"type": "logreg", "features": list(names),
             "coef": [round(float(c), 5) for c in model.coef_[0]],
             "intercept": round(float(model.intercept_[0]), 5), "threshold": round(best[1], 3)}
 
 
 def evaluate(novel: Novel, model: dict) -> dict[str, list[int]]:
     """Correct / total speakers by PDNC quote type, over all gold quotations."""
-    first = sp.predict(novel.ctx, model["stage1"], None)
-    second = sp.predict(novel.ctx, model["stage2"], first)
-    for _ in range(model.get("extra_passes", 0)):
-        second = sp.predict(novel.ctx, model["stage2"], second)
+    second = sp.run_model(novel.ctx, model)
     names = {c.id: c.name for c in novel.story.characters}
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     speakers = [speaker for speaker, _ in second]

@@ -78,3 +78,88 @@ def test_a_speaker_further_back_in_the_scene_is_a_candidate_listener():
     speakers = [q.speaker for q in story.quotes]
     james = next(c.id for c in story.characters if c.name == "James Potter")
     assert james in addressee_candidates(build_context(story), len(speakers) - 1, speakers)
+
+
+def _rows(text: str, qi: int = -1):
+    """The candidates of quote `qi` with their addressee feature rows, by character name."""
+    from ficlens.stages.addressees import addressee_candidates, addressee_features
+    from ficlens.stages.speakers import build_context
+
+    story = ficlens.analyze(text, cast=CAST, stages=STAGES)
+    ctx = build_context(story)
+    speakers = [q.speaker for q in story.quotes]
+    qi = qi % len(speakers)
+    cands = addressee_candidates(ctx, qi, speakers)
+    names = {c.id: c.name for c in story.characters}
+    rows = addressee_features(ctx, qi, cands, speakers)
+    return {names[c]: row for c, row in zip(cands, rows)}
+
+
+def _value(row, feature: str) -> float:
+    from ficlens.stages.addressees import ADDRESSEE_FEATURES
+
+    return row[ADDRESSEE_FEATURES.index(feature)]
+
+
+def test_the_narration_turning_to_a_character_marks_the_listener():
+    text = ("Lily, James and Severus stood in the hall.\n\n"
+            '"It is late," said Lily, turning to James.\n')
+    rows = _rows(text)
+    assert _value(rows["James Potter"], "narr_to") == 1.0
+    assert _value(rows["Severus Snape"], "narr_to") == 0.0
+
+
+def test_answering_a_character_and_their_question_mark_the_listener():
+    text = ("Lily, James and Severus stood in the hall.\n\n"
+            'Lily answered Severus at once. "No."\n\n'
+            'In reply to James\'s question, Severus shrugged. "Perhaps."\n')
+    assert _value(_rows(text, 0)["Severus Snape"], "narr_object") == 1.0
+    rows = _rows(text, 1)
+    assert _value(rows["James Potter"], "narr_owner") == 1.0
+    assert _value(rows["Lily Evans"], "narr_owner") == 0.0
+
+
+def test_a_pronoun_the_narration_turns_to_matches_a_gender():
+    text = ("Lily, James and Severus stood in the hall.\n\n"
+            '"Go home," said James, turning to her.\n')
+    rows = _rows(text)
+    assert _value(rows["Lily Evans"], "narr_pron_match") == 1.0
+    assert _value(rows["Severus Snape"], "narr_pron_other") == 1.0
+
+
+def test_a_character_named_earlier_in_the_chapter_is_a_candidate_listener():
+    # Severus was named fifteen paragraphs back and has not spoken since
+    text = ("Severus sat by the fire with Lily and James.\n\n"
+            + "".join(f'"{w}," said {who}.\n\n' for w, who in
+                      [("Yes", "Lily"), ("No", "James")] * 7)
+            + '"Then go," said Lily.\n')
+    rows = _rows(text)
+    assert "Severus Snape" in rows
+    assert _value(rows["Severus Snape"], "scene_named") > 0
+
+
+def test_a_second_pass_sees_the_listeners_of_the_quotes_around():
+    from ficlens.stages.addressees import (
+        FIRST_PASS_FEATURES,
+        first_pass,
+        predict_addressees,
+    )
+    from ficlens.stages.speakers import build_context
+
+    text = ('"Where were you?" asked Lily.\n\n'
+            '"In the library," said Severus.\n\n'
+            '"All night?" said Lily.\n')
+    story = ficlens.analyze(text, cast=CAST, stages=STAGES)
+    ctx = build_context(story)
+    speakers = [q.speaker for q in story.quotes]
+    severus = next(c.id for c in story.characters if c.name == "Severus Snape")
+    # a first pass that only trusts the next speaker; a second pass that keeps the candidate
+    # the first pass ranked first
+    first = {"type": "logreg", "features": list(FIRST_PASS_FEATURES),
+             "coef": [4.0 if n == "next_speaker" else 0.0 for n in FIRST_PASS_FEATURES],
+             "intercept": -2.0, "threshold": 0.5}
+    first["stage2"] = {"type": "mlp", "features": ["p1_top"], "coefs": [[[1.0]], [[6.0]]],
+                       "intercepts": [[0.0], [-3.0]], "threshold": 0.5}
+    probabilities = first_pass(ctx, speakers, first)
+    assert probabilities[0][severus] > 0.8
+    assert predict_addressees(ctx, 0, speakers, first) == [severus]

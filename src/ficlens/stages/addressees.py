@@ -3,9 +3,13 @@
 The characters a quotation calls by name (`"Lily, please"`) and the one a speech tag names
 (`said to Severus`, `told Severus`) are addressees. Beyond them, a small learned model
 (trained with the speaker ranker, `scripts/train_speaker_model.py`) scores each character
-taking part in the conversation — the previous and next speakers, those who speak in the
-same exchange, those named in the narration around it — and keeps those likely to be listening:
-a two-person exchange gives the other party, a group scene can give several listeners.
+taking part in the scene — the previous and next speakers, those who speak in the same
+exchange or conversation, those named in the narration around it or earlier in the chapter,
+those the narration turns to (`turning to Severus`, `answered him`, `Lily's question`) — and
+keeps those likely to be listening: a two-person exchange gives the other party, a group scene
+can give several listeners. A second pass sees the first pass's listeners of the quote and of
+the quotes around it (who was just spoken to, how many listen nearby), so that one quote's
+decision between one listener and the group agrees with its neighbours'.
 """
 
 from __future__ import annotations
@@ -15,17 +19,25 @@ import re
 from collections import Counter
 
 from ficlens.model import Story
-from ficlens.stages.speakers import Context, build_context, conversation_window, load_model
+from ficlens.stages.speakers import (
+    SPEECH_VERBS,
+    Context,
+    build_context,
+    conversation_window,
+    load_model,
+)
 
 _GAP = 3  # paragraphs between two quotes of one conversation
 _SPAN = 4  # quotes looked at on each side
 _FAR = 12  # quotes looked at on each side for the wider scene
 _FAR_GAP = 12  # paragraphs between two quotes of one scene
+_SCENE = 40  # paragraphs of the chapter looked back at for who is present
+_WE_RE = re.compile(r"\b(?:we|us|our|ours|let's)\b", re.IGNORECASE)
 _GROUP_RE = re.compile(r"\b(?:you all|all of you|both of you|you both|you two|you three|"
                        r"everybody|everyone|gentlemen|ladies|friends|children|boys|girls|"
                        r"my dears|each of you|any of you|none of you)\b", re.IGNORECASE)
 
-ADDRESSEE_FEATURES = (
+FIRST_PASS_FEATURES = (
     "bias", "vocative", "tag_addressee", "prev_speaker", "next_speaker", "prev2_speaker",
     "next2_speaker", "near_speaker", "near_speaker_count", "named_para", "named_prev_para",
     "named_in_quote", "prominence", "addressed_speaker", "speaker_addressed_them",
@@ -34,7 +46,22 @@ ADDRESSEE_FEATURES = (
     # the wider scene: who speaks or is named a little further away, and how many take part
     "named_after", "far_speaker", "far_speaker_count", "named_far", "group_speaker",
     "group_named", "group_cue", "group_cue_member", "conv_share", "conv_pair_other",
+    # the narration turns to a listener: `turning to X`, `answered X`, `X's question`, `told him`
+    "narr_to", "narr_object", "narr_owner", "narr_before", "narr_after", "narr_pron_match",
+    "narr_pron_other", "narr_plural",
+    # a large scene: who was named earlier in the chapter, who speaks in the conversation
+    "scene_named", "scene_recent", "big_scene_member", "scene_only",
+    # the quote itself: a question, `we`/`us`, its length, the size of its scene
+    "q_question", "q_we", "q_length", "scene_size",
 )
+# second pass: the first pass's listeners of this quote and of the quotes around it
+SECOND_PASS_FEATURES = (
+    "p1", "p1_top", "p1_second", "p1_shared", "prev_same_heard", "prev_heard", "next_heard",
+    "reply_to", "replied_by", "conv_heard",
+    # how many listen: this quote's and its neighbours' first-pass listener counts
+    "q_above", "q_mass", "nb_above", "nb_heard", "p1_rank",
+)
+ADDRESSEE_FEATURES = FIRST_PASS_FEATURES + SECOND_PASS_FEATURES
 _INDEX = {name: i for i, name in enumerate(ADDRESSEE_FEATURES)}
 
 
@@ -63,14 +90,15 @@ def predict_addressees(ctx: Context, qi: int, speakers: list[str | None],
             if partner:
                 found.append(partner)
         return found
-    rows = addressee_features(ctx, qi, cands, speakers)
-    index = [_INDEX[n] for n in weights["features"]]
+    first = None
+    if weights.get("stage2"):
+        first = first_pass(ctx, speakers, weights)
+        weights = weights["stage2"]
+    rows = addressee_features(ctx, qi, cands, speakers, first)
     threshold = weights.get("threshold", 0.5)
     found = list(sure)
     scored = []
-    for cand, row in zip(cands, rows):
-        z = weights["intercept"] + sum(c * row[i] for c, i in zip(weights["coef"], index))
-        p = 1.0 / (1.0 + math.exp(-z))
+    for cand, p in zip(cands, _probabilities(weights, rows)):
         scored.append((p, cand))
         if p >= threshold and cand not in found:
             found.append(cand)
@@ -79,6 +107,44 @@ def predict_addressees(ctx: Context, qi: int, speakers: list[str | None],
         if p >= weights.get("fallback", 0.2):
             found.append(cand)
     return found
+
+
+def first_pass(ctx: Context, speakers: list[str | None], weights: dict) -> list[dict[str, float]]:
+    """Per quote, the first-pass probability that each candidate is listening (kept on the
+    context for this list of speakers and these weights)."""
+    cached = ctx.__dict__.get("_addressee_first")
+    if cached is not None and cached[0] is speakers and cached[1] is weights:
+        return cached[2]
+    out = []
+    for qi in range(len(speakers)):
+        cands = addressee_candidates(ctx, qi, speakers)
+        rows = addressee_features(ctx, qi, cands, speakers) if cands else []
+        out.append(dict(zip(cands, _probabilities(weights, rows))))
+    ctx.__dict__["_addressee_first"] = (speakers, weights, out)
+    return out
+
+
+def _probabilities(weights: dict, rows: list[list[float]]) -> list[float]:
+    """The probability that each candidate row is a listener (a logistic model or an MLP)."""
+    index = [_INDEX[n] for n in weights["features"]]
+    if weights.get("type", "logreg") == "mlp":
+        import numpy as np
+
+        if not rows:
+            return []
+        h = np.asarray(rows, dtype=float)[:, index]
+        layers = list(zip(weights["coefs"], weights["intercepts"]))
+        for k, (w, b) in enumerate(layers):
+            h = h @ np.asarray(w, dtype=float) + np.asarray(b, dtype=float)
+            if k < len(layers) - 1:
+                h = np.maximum(h, 0.0)
+        z = np.clip(h.reshape(-1), -30.0, 30.0)
+        return (1.0 / (1.0 + np.exp(-z))).tolist()
+    out = []
+    for row in rows:
+        z = weights["intercept"] + sum(c * row[i] for c, i in zip(weights["coef"], index))
+        out.append(1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0))))
+    return out
 
 
 def _named(ctx: Context, qi: int) -> list[str]:
@@ -113,12 +179,31 @@ def addressee_candidates(ctx: Context, qi: int, speakers: list[str | None]) -> l
     seen.extend(_far_speakers(ctx, qi, speakers))
     for p in range(pi + 1, min(pi + 4, len(ctx.paras))):
         seen.extend(c for _, c, _ in ctx.paras[p].names)
+    # a large scene: the conversation's speakers and those named earlier in the chapter
+    seen.extend(speakers[k] for k in conversation_window(ctx, qi) if speakers[k])
+    seen.extend(_scene_names(ctx, pi))
     return [c for c in dict.fromkeys(seen) if c != speaker]
 
 
-def addressee_features(ctx: Context, qi: int, cands: list[str],
-                       speakers: list[str | None]) -> list[list[float]]:
-    """One feature row per candidate addressee of quote `qi`."""
+def _scene_names(ctx: Context, pi: int) -> dict[str, tuple[int, int]]:
+    """The characters named in the narration of the `_SCENE` paragraphs up to paragraph `pi`
+    in its chapter: {id: (times named, paragraphs since last named)}."""
+    paragraphs = ctx.story.paragraphs
+    chapter = paragraphs[pi].chapter
+    out: dict[str, tuple[int, int]] = {}
+    for p in range(pi, max(pi - _SCENE, -1), -1):
+        if paragraphs[p].chapter != chapter:
+            break
+        for _, c, _ in ctx.paras[p].names:
+            n, dist = out.get(c, (0, pi - p))
+            out[c] = (n + 1, dist)
+    return out
+
+
+def addressee_features(ctx: Context, qi: int, cands: list[str], speakers: list[str | None],
+                       first: list[dict[str, float]] | None = None) -> list[list[float]]:
+    """One feature row per candidate addressee of quote `qi` (with `first`, the first pass's
+    probabilities per quote, also the second-pass features)."""
     quotes = ctx.story.quotes
     speaker = speakers[qi]
     pi = quotes[qi].paragraph or 0
@@ -150,6 +235,16 @@ def addressee_features(ctx: Context, qi: int, cands: list[str],
     top2 = [c for c, _ in conv.most_common(2)]
     pair = len(top2) == 2 and sum(conv[c] for c in top2) / conv_total >= 0.8 and speaker in top2
     cue = bool(_GROUP_RE.search(quotes[qi].text))
+    scene = _scene_names(ctx, pi)
+    roster = set(conv) | set(scene)
+    big = len(set(conv)) >= 4
+    cues, pronouns = _cues(ctx, pi)
+    text = quotes[qi].text
+    quote_facts = (("q_question", float("?" in text)), ("q_we", float(bool(_WE_RE.search(text)))),
+                   ("q_length", min(math.log1p(len(text.split())) / 6, 1.0)),
+                   ("scene_size", min(len(roster), 10) / 10))
+    before = _cues(ctx, pi - 1)[0] if pi > 0 and not ctx.paras[pi - 1].quotes else {}
+    after = _cues(ctx, pi + 1)[0]
     rows = []
     for cand in cands:
         f = [0.0] * len(ADDRESSEE_FEATURES)
@@ -216,12 +311,169 @@ def addressee_features(ctx: Context, qi: int, cands: list[str],
             put("conv_share", conv[cand] / conv_total)
         if pair and cand in top2:
             put("conv_pair_other")
+        if cand in scene:
+            n, dist = scene[cand]
+            put("scene_named", min(n, 8) / 8)
+            put("scene_recent", 1.0 - dist / _SCENE)
+        if big and cand in roster:
+            put("big_scene_member")
+        if not (in_run.get(cand) or far.get(cand) or conv[cand] or recent.get(cand)
+                or cand in after_names or cand in in_quote):
+            put("scene_only")
+        for name, value in quote_facts:
+            put(name, value)
+        for kind in cues.get(cand, ()):
+            put("narr_" + kind)
+        if cand in before:
+            put("narr_before")
+        if cand in after:
+            put("narr_after")
+        if pronouns - {"plural"}:
+            put("narr_pron_match" if ctx.gender.get(cand) in pronouns else "narr_pron_other")
+        if "plural" in pronouns:
+            put("narr_plural")
         if cue:
             put("group_cue")
             if in_run.get(cand) or far.get(cand):
                 put("group_cue_member")
         rows.append(f)
+    if first is not None:
+        _second_pass(ctx, qi, cands, speakers, first, rows)
     return rows
+
+
+def _second_pass(ctx: Context, qi: int, cands: list[str], speakers: list[str | None],
+                 first: list[dict[str, float]], rows: list[list[float]]) -> None:
+    """Fill the second-pass features: this quote's first-pass listeners, those of the quotes
+    around it, and whether the neighbouring turns were said to this speaker."""
+    speaker = speakers[qi]
+    mine = first[qi]
+    ranked = sorted(mine.values(), reverse=True)
+    above = sum(p >= 0.5 for p in ranked)
+    window = conversation_window(ctx, qi)
+    prev_same = next((k for k in reversed(window) if k < qi and k >= qi - 8
+                      and speakers[k] == speaker and speaker), None)
+    prev_q = qi - 1 if _near(ctx, qi - 1, qi) else None
+    next_q = qi + 1 if _near(ctx, qi + 1, qi) else None
+    prev_k = _neighbour(ctx, qi, speakers, -1)
+    next_k = _neighbour(ctx, qi, speakers, +1)
+    neighbours = [k for k in range(qi - 3, qi + 4) if k != qi and _near(ctx, k, qi)]
+    nb_above = sum(sum(v >= 0.5 for v in first[k].values()) for k in neighbours)
+    for cand, f in zip(cands, rows):
+        p = mine.get(cand, 0.0)
+        f[_INDEX["p1"]] = p
+        f[_INDEX["q_above"]] = min(above, 6) / 6
+        f[_INDEX["q_mass"]] = min(sum(ranked), 6.0) / 6
+        f[_INDEX["p1_rank"]] = sum(v > p for v in ranked) / max(len(ranked), 1)
+        if neighbours:
+            f[_INDEX["nb_above"]] = min(nb_above / len(neighbours), 6) / 6
+            heard = [first[k].get(cand, 0.0) for k in neighbours if speakers[k] != cand]
+            if heard:
+                f[_INDEX["nb_heard"]] = sum(heard) / len(heard)
+        if ranked and p >= ranked[0]:
+            f[_INDEX["p1_top"]] = 1.0
+        elif len(ranked) > 1 and p >= ranked[1]:
+            f[_INDEX["p1_second"]] = 1.0
+        if p >= 0.5 and above >= 2:
+            f[_INDEX["p1_shared"]] = 1.0
+        if prev_same is not None:
+            f[_INDEX["prev_same_heard"]] = first[prev_same].get(cand, 0.0)
+        if prev_q is not None and speakers[prev_q] != cand:
+            f[_INDEX["prev_heard"]] = first[prev_q].get(cand, 0.0)
+        if next_q is not None and speakers[next_q] != cand:
+            f[_INDEX["next_heard"]] = first[next_q].get(cand, 0.0)
+        if prev_k is not None and speakers[prev_k] == cand and speaker:
+            f[_INDEX["reply_to"]] = first[prev_k].get(speaker, 0.0)
+        if next_k is not None and speakers[next_k] == cand and speaker:
+            f[_INDEX["replied_by"]] = first[next_k].get(speaker, 0.0)
+        others = [first[k].get(cand, 0.0) for k in window if speakers[k] != cand]
+        if others:
+            f[_INDEX["conv_heard"]] = sum(others) / len(others)
+
+
+# verbs whose `to X` / `at X` turns a character towards a listener (`turning to Emma`)
+_TOWARD_VERBS = SPEECH_VERBS | {
+    "turn", "look", "glance", "smile", "nod", "talk", "bow", "wave", "beckon", "stare", "gaze",
+    "appeal", "address", "lean", "bend", "motion", "gesture", "frown", "wink", "laugh", "raise",
+    "hold", "hand", "come", "step", "walk", "move", "shake", "point"}
+_TOWARD_PREPS = {"to", "at", "towards", "toward", "upon"}
+# verbs whose object is the one spoken to (`answered Emma`, `thanked him`)
+_OBJECT_VERBS = {
+    "address", "answer", "ask", "tell", "assure", "thank", "greet", "remind", "warn", "inform",
+    "beg", "implore", "entreat", "interrupt", "face", "question", "urge", "congratulate", "scold",
+    "reassure", "persuade", "advise", "command", "order", "bid", "salute", "accost", "correct",
+    "contradict", "tease", "invite", "console", "comfort", "reprove", "rebuke", "interrogate",
+    "caution", "admonish", "coax", "soothe", "hail", "call", "kiss", "approach", "join"}
+# nouns whose owner is the one answered (`Emma's question`, `in answer to her`)
+_RESPONSE_NOUNS = {"question", "inquiry", "enquiry", "remark", "observation", "speech", "words",
+                   "reply", "answer", "appeal", "request", "proposal", "look", "glance",
+                   "challenge", "exclamation", "greeting", "suggestion", "entreaty", "summons"}
+_OBJECT_PRONOUNS = {"him": "male", "her": "female", "them": "plural", "us": "plural"}
+
+
+def _addressed(token) -> str | None:
+    """How the narration turns to the person `token` names: `to` (`turned to X`, `said to X`),
+    `object` (`answered X`), `owner` (`X's question`: a reply to X); None if it does not."""
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ in _TOWARD_PREPS:
+        governor = head.head
+        if governor.pos_ in ("VERB", "AUX") and governor.lemma_.lower() in _TOWARD_VERBS:
+            return "to"
+        if governor.lemma_.lower() in _RESPONSE_NOUNS:
+            return "to"
+    if token.dep_ in ("dobj", "dative") and head.pos_ in ("VERB", "AUX") and \
+            head.lemma_.lower() in _OBJECT_VERBS:
+        return "object"
+    if token.dep_ == "poss" and head.lemma_.lower() in _RESPONSE_NOUNS:
+        return "owner"
+    return None
+
+
+def _cues(ctx: Context, pi: int) -> tuple[dict[str, set[str]], set[str]]:
+    """The characters the narration of paragraph `pi` turns to ({id: kinds}, kinds `to`,
+    `object`, `owner`) and the genders of the object pronouns it turns to (`told him`)."""
+    cache = ctx.__dict__.setdefault("_addressee_cues", {})
+    if pi in cache:
+        return cache[pi]
+    names: dict[str, set[str]] = {}
+    pronouns: set[str] = set()
+    cache[pi] = (names, pronouns)
+    if not 0 <= pi < len(ctx.paras):
+        return cache[pi]
+    paragraph = ctx.story.paragraphs[pi]
+    doc = paragraph.doc
+    if doc is None:
+        return cache[pi]
+    base = paragraph.start
+    for offset, char, _ in ctx.paras[pi].names:
+        token = _token_at(doc, offset - base)
+        if token is None:
+            continue
+        # the name's head: `Mr. Knightley` hangs from `Knightley`
+        while token.dep_ == "compound" and token.head.i != token.i:
+            token = token.head
+        kind = _addressed(token)
+        if kind:
+            names.setdefault(char, set()).add(kind)
+    spans = [span for qi in _para_quotes(ctx, pi) for span in ctx.story.quotes[qi].spans]
+    for token in doc:
+        gender = _OBJECT_PRONOUNS.get(token.lower_)
+        if gender is None or _addressed(token) not in ("to", "object"):
+            continue
+        at = base + token.idx
+        if not any(s <= at < e for s, e in spans):
+            pronouns.add(gender)
+    return cache[pi]
+
+
+def _para_quotes(ctx: Context, pi: int) -> list[int]:
+    """Quotes that start in paragraph `pi` or the one before (a speech may run over)."""
+    return [qi for p in (pi - 1, pi) if p >= 0 for qi in ctx.paras[p].quotes]
+
+
+def _token_at(doc, char: int):
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
 
 
 def _run_speakers(ctx: Context, qi: int, speakers: list[str | None]) -> dict[str, int]:

@@ -116,12 +116,7 @@ def attribute_speakers(story: Story) -> Story:
     if not story.quotes:
         return story
     ctx = build_context(story)
-    model = load_model()
-    first = predict(ctx, model["stage1"], None)
-    second = predict(ctx, model["stage2"], first)
-    for _ in range(model.get("extra_passes", 0)):
-        # the second pass again, now seeing its own (better) speakers of the neighbours
-        second = predict(ctx, model["stage2"], second)
+    second = run_model(ctx, load_model())
     for quote, tag, (speaker, confidence) in zip(story.quotes, ctx.tags, second):
         quote.speaker = speaker
         quote.confidence = round(confidence, 3)
@@ -1291,4 +1286,14 @@ def predict(ctx: Context, weights: dict, previous: list | None) -> list[tuple[st
         exp = [math.exp(s - top) for s in scores]
         best = scores.index(top)
         out.append((cands[best], exp[best] / sum(exp)))
+    return out
+
+
+def run_model(ctx: Context, model: dict) -> list[tuple[str | None, float]]:
+    """(speaker id, confidence) for every quote: the first pass, then the second pass (seeing
+    the first's speakers of the neighbouring quotes) and its repeats."""
+    out = predict(ctx, model["stage1"], None)
+    for _ in range(1 + model.get("extra_passes", 0)):
+        # the second pass again, now seeing its own (better) speakers of the neighbours
+        out = predict(ctx, model["stage2"], out)
     return out
