@@ -185,14 +185,19 @@ def fit(xs: list, ys: list, names: tuple[str, ...], groups: list | None = None,
         model = MLPClassifier(hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=60,
                               early_stopping=True, random_state=0)
         model.fit(x, np.asarray(ys))
-        return {"type": "mlp", "features": list(names),
-                "coefs": [np.round(w, 5).tolist() for w in model.coefs_],
-                "intercepts": [np.round(b, 5).tolist() for b in model.intercepts_]}
+        return _mlp_weights(model, names)
     model = LogisticRegression(C=1.0, max_iter=2000)
     model.fit(x, np.asarray(ys))
     return {"type": "logreg", "features": list(names),
             "coef": [round(float(c), 5) for c in model.coef_[0]],
             "intercept": round(float(model.intercept_[0]), 5)}
+
+
+def _mlp_weights(model, names: tuple[str, ...]) -> dict:
+    """A fitted scikit-learn MLPClassifier as the JSON weights the stages read."""
+    return {"type": "mlp", "features": list(names),
+            "coefs": [np.round(w, 5).tolist() for w in model.coefs_],
+            "intercepts": [np.round(b, 5).tolist() for b in model.intercepts_]}
 
 
 def fit_listwise(x: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int,
@@ -351,10 +356,7 @@ def _fit_addressee_pass(novels: list[Novel], names: tuple[str, ...], first: dict
         f1 = 2 * tp / max(int(chosen.sum()) + int(y.sum()), 1)
         best = max(best, (f1, float(threshold)))
     if hidden:
-        return {"type": "mlp", "features": list(names),
-                "coefs": [np.round(w, 5).tolist() for w in model.coefs_],
-                "intercepts": [np.round(b, 5).tolist() for b in model.intercepts_],
-                "threshold": round(best[1], 3)}
+        return {**_mlp_weights(model, names), "threshold": round(best[1], 3)}
     return {"type": "logreg", "features": list(names),
             "coef": [round(float(c), 5) for c in model.coef_[0]],
             "intercept": round(float(model.intercept_[0]), 5), "threshold": round(best[1], 3)}

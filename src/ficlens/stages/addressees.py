@@ -112,7 +112,7 @@ def predict_addressees(ctx: Context, qi: int, speakers: list[str | None],
 def first_pass(ctx: Context, speakers: list[str | None], weights: dict) -> list[dict[str, float]]:
     """Per quote, the first-pass probability that each candidate is listening (kept on the
     context for this list of speakers and these weights)."""
-    cached = ctx.__dict__.get("_addressee_first")
+    cached = ctx.addressee_first
     if cached is not None and cached[0] is speakers and cached[1] is weights:
         return cached[2]
     out = []
@@ -120,7 +120,7 @@ def first_pass(ctx: Context, speakers: list[str | None], weights: dict) -> list[
         cands = addressee_candidates(ctx, qi, speakers)
         rows = addressee_features(ctx, qi, cands, speakers) if cands else []
         out.append(dict(zip(cands, _probabilities(weights, rows))))
-    ctx.__dict__["_addressee_first"] = (speakers, weights, out)
+    ctx.addressee_first = (speakers, weights, out)
     return out
 
 
@@ -432,7 +432,7 @@ def _addressed(token) -> str | None:
 def _cues(ctx: Context, pi: int) -> tuple[dict[str, set[str]], set[str]]:
     """The characters the narration of paragraph `pi` turns to ({id: kinds}, kinds `to`,
     `object`, `owner`) and the genders of the object pronouns it turns to (`told him`)."""
-    cache = ctx.__dict__.setdefault("_addressee_cues", {})
+    cache = ctx.addressee_cues
     if pi in cache:
         return cache[pi]
     names: dict[str, set[str]] = {}

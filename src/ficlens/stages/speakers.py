@@ -109,6 +109,10 @@ class Context:
     conv_turns: list[list[list[int]]] = field(default_factory=list)  # conversation -> turns
     conv_known: dict[int, Counter] = field(default_factory=dict)  # quote -> sieve speakers
     conv_pred: dict[int, tuple] = field(default_factory=dict)  # quote -> (pass, mass, total, pair)
+    # caches of one pass's results, keyed by the identity of the list they were computed from
+    nominal_votes: tuple | None = None  # (previous pass, nominal tag head -> speakers)
+    addressee_first: tuple | None = None  # (speakers, weights, first-pass listeners per quote)
+    addressee_cues: dict[int, tuple] = field(default_factory=dict)  # paragraph -> narration cues
 
 
 def attribute_speakers(story: Story) -> Story:
@@ -894,14 +898,14 @@ def _conversation(ctx: Context, qi: int, cand: str, previous: list, put, prev_qu
 
 def _nominal_votes(ctx: Context, previous: list) -> dict[str, Counter]:
     """Nominal tag head -> the previous pass's speakers of the quotes it tags."""
-    cached = ctx.__dict__.get("_nominal_cache")
+    cached = ctx.nominal_votes
     if cached is not None and cached[0] is previous:
         return cached[1]
     votes: dict[str, Counter] = {}
     for k, tag in enumerate(ctx.tags):
         if tag.kind == "nominal" and tag.head and previous[k][0]:
             votes.setdefault(tag.head, Counter())[previous[k][0]] += 1
-    ctx.__dict__["_nominal_cache"] = (previous, votes)
+    ctx.nominal_votes = (previous, votes)
     return votes
 
 
