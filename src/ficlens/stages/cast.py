@@ -50,7 +50,6 @@ _RANKS = {"sir", "lord", "captain", "capt", "colonel", "col", "admiral", "genera
 #: Military and noble ranks: two different ones are two people (`General` / `Captain Tilney`).
 _SERVICE_RANKS = {"captain", "colonel", "general", "admiral", "major", "lieutenant", "sergeant",
                   "commander", "duke", "earl", "baron", "count", "marquis", "prince", "king"}
-_RANK_OF = {"capt": "captain", "col": "colonel", "lieut": "lieutenant", "gen": "general"}
 _TITLE_CLASS = {
     "mr": "mr", "mister": "mr", "monsieur": "mr", "m": "mr", "signor": "mr", "señor": "mr",
     "herr": "mr", "mrs": "mrs", "madame": "mrs", "mme": "mrs", "signora": "mrs", "frau": "mrs",
@@ -548,7 +547,7 @@ def _cluster(found: dict[str, _FormStats], priors: list[str],
             return False
         if {tc, ec} & {"mr"} and {tc, ec} & _RANKS:
             return False  # "Sir Walter Elliot" is not "Mr. Elliot": a rank replaces "Mr."
-        ra, rb = _RANK_OF.get(tc or "", tc), _RANK_OF.get(ec or "", ec)
+        ra, rb = (_TITLE_SPELLED.get(c, c).lower() if c else c for c in (tc, ec))
         if ra != rb and {ra, rb} <= _SERVICE_RANKS:
             return False  # "General Tilney" is not "Captain Frederick Tilney", his son
         # "Mrs. Vane" is rarely "Sibyl Vane": more often her mother ("Madame Olenska" is
