@@ -326,12 +326,20 @@ def test_spans_are_sound(pieces):
         assert quote.id == f"Q{quotes.index(quote)}"
     for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
         assert e1 <= s2, "spans overlap"
+    paragraph_starts = sorted(p.start for p in story.paragraphs)
     for start, end in spans:
         assert 0 <= start < end <= len(text)
         piece = text[start:end]
-        assert piece[0] in OPENING
+        if piece[0] not in OPENING:
+            # dash dialogue: the speech going on after its tag (`— Look, he said, you fool!`),
+            # after a dash in its paragraph, or from the start of a line of one sentence per line
+            opened = max(s for s in paragraph_starts if s <= start)
+            before = text[opened:start].strip()
+            assert not before or before[0] in "\u2014\u2015-" or ":" in before
+            continue
         if piece[0] in "\u2014\u2015-":
-            assert end in paragraph_ends or piece.endswith(",")  # dash speech: to its tag or paragraph end
+            # dash speech: to its tag, to a sentence end before narration, or its paragraph end
+            assert end in paragraph_ends or piece.endswith(",") or piece.rstrip()[-1] in ".!?\u2026"
         else:
             # a closing mark, or where an unclosed quotation stops: its paragraph's end, or a
             # dash / sentence end right before the next opening mark, or an aside in parentheses

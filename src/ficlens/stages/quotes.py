@@ -18,25 +18,36 @@ included. The finder
   (`"Go," she said, "now."`) into one quotation with several spans, but starts a
   new quotation when the narration between them begins a new sentence after a
   finished one, ends with a colon (unless the tag is inverted: `cried Julia:`),
-  holds a new sentence that reports speech again (`Then she added,`), or is long;
+  holds a new sentence that reports speech again (`Then she added,`), holds more
+  than one sentence after a finished speech or without a speech verb, follows a
+  speech broken off with a dash when the next begins anew (`"But--" she stopped.
+  "Never mind."`), or is long;
 * drops scare quotes, titles and quoted words inside a sentence (`her 'one mistake'`,
-  `spoke of it as "handsome."`, `to keep my "weather-eye open for..."`), reported
-  speech in quotation marks (`"He was afraid they should have a bad drive."`),
-  letters (a salutation, a closing formula, a signature) and quotations in paragraphs
-  indented deeper than the story's usual ones (verse, cards, signs), which are not
-  speech;
-* reads dash dialogue (`— Come up, Kinch!`) in texts written that way, and thoughts the
-  format marks in italics (`ITALIC_THOUGHTS`, on by default).
+  `spoke of it as "handsome."`, `to keep my "weather-eye open for..."`, `"Wuthering"
+  being an adjective`), reported speech in quotation marks (`"He was afraid they should
+  have a bad drive."`), words only imagined (`he would think, "..."`, `he felt like
+  adding:`), letters (a salutation, a closing formula, a signature, also each on a
+  paragraph of its own), captions and quotations in paragraphs indented deeper than the
+  story's usual ones (verse, cards, signs), which are not speech;
+* reads dash dialogue (`— Come up, Kinch!`) in texts written that way, the speech going
+  on after its tag while it is not narration, and thoughts the format marks in italics
+  (`ITALIC_THOUGHTS`, on by default);
+* reads text set one sentence per line (tokenised corpora such as LitBank), where a line
+  break is no paragraph break: a speech runs over lines without marks, a mark alone at the
+  end of a line may open the next line's speech, and a dash speech goes on over the lines
+  after it up to the first line of narration.
 
 Every span starts with its opening mark and ends with its closing mark, except where
 the text has none: a quotation never closed ends at the end of its paragraph (or at
 the dash or sentence end before the next opening mark), so does each paragraph of a
-multi-paragraph speech but its last, a dash speech starts with its dash, an italic
-thought is its italic text. docs/evaluation.md has the measures.
+multi-paragraph speech but its last, a dash speech starts with its dash (and what it says
+after its tag starts with its first word), an italic thought is its italic text.
+docs/evaluation.md has the measures.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -161,19 +172,21 @@ def find_quotes(story: Story) -> list[Quote]:
     indents = [_first_char(text, p) - (text.rfind("\n", 0, p.start) + 1) for p in story.paragraphs]
     usual_indent = sorted(indents)[len(indents) // 2] if indents else 0
     dash = _uses_dash_dialogue(text, story.paragraphs)
+    sentence_lines = _one_sentence_per_paragraph(text, story.paragraphs)
     quotes: list[Quote] = []
     for chapter_index, ids in by_chapter.items():
-        segments = _chapter_segments(text, story.paragraphs, ids, style)
+        segments = _chapter_segments(text, story.paragraphs, ids, style, sentence_lines)
         if dash:
-            segments = _with_dash_dialogue(text, story.paragraphs, ids, segments)
+            segments = _with_dash_dialogue(text, story.paragraphs, ids, segments, sentence_lines)
         segments = [s for n, s in enumerate(segments)
                     if _says_anything(text, s)
                     and not _is_scare_quote(text, s, story.paragraphs, segments[n - 1] if n else None)
                     and not _is_written_text(text, s)
                     and not _is_letter(text, s)
+                    and not _is_letter_line(text, s, story.paragraphs)
                     and not _is_epigraph(text, s, story.paragraphs)
                     and indents[s.paragraph] < usual_indent + 3]  # indented: verse, a card, a sign
-        if SPEECH_PER_PARAGRAPH:
+        if SPEECH_PER_PARAGRAPH and not sentence_lines:  # lines are no paragraphs there
             segments = [piece for s in segments for piece in _per_paragraph(text, s, story.paragraphs)]
         segments = [piece for s in segments for piece in _around_asides(text, s, story.paragraphs)]
         for group in _group(text, segments):
@@ -318,7 +331,12 @@ _TAG_WORDS = {
 
 # --- pairing marks into segments ---------------------------------------------------------
 
-def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], style: str) -> list[_Segment]:
+def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], style: str,
+                      sentence_lines: bool = False) -> list[_Segment]:
+    """The quoted segments of one chapter's paragraphs. In text set one sentence per line
+    (`sentence_lines`) a line break is no paragraph break: a mark alone at the end of a line
+    may open the quotation of the next line, and a quotation left open runs on over lines
+    without marks up to the next opening mark."""
     segments: list[_Segment] = []
     running: _Segment | None = None  # a quotation still open after its paragraph ended
     skipped = 0  # paragraphs passed over while running
@@ -330,6 +348,8 @@ def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], st
         n += 1
         paragraph = paragraphs[pid]
         marks = _marks(text, paragraph, style)
+        if sentence_lines and _final_mark_opens(text, paragraphs, ids[n - 1:], marks, style):
+            marks[-1].role = EITHER
         first = 0
         open_at: int | None = None
         opened_in = pid
@@ -349,6 +369,11 @@ def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], st
                 skipped += 1
                 continue
             else:
+                if decision == "reopen-after" and sentence_lines:
+                    # the lines passed over are the rest of the speech's paragraph
+                    last = ids[n - 2]
+                    running.end = _trim_end(text, running.start, paragraphs[last].end)
+                    running.last, nested_at = last, None
                 segments.append(running)
                 running, skipped = None, 0
                 if nested_at is not None:
@@ -372,10 +397,34 @@ def _chapter_segments(text: str, paragraphs: list[Paragraph], ids: list[int], st
             else:
                 running = segment
     if running is not None:
+        if sentence_lines and skipped and nested_at is None:
+            # the chapter (or excerpt) ends inside the speech: its lines run to the end
+            running.end = _trim_end(text, running.start, paragraphs[ids[-1]].end)
+            running.last = ids[-1]
         segments.append(running)
         if nested_at is not None:
-            segments.extend(_chapter_segments(text, paragraphs, ids[nested_at:], style))
+            segments.extend(_chapter_segments(text, paragraphs, ids[nested_at:], style, sentence_lines))
     return segments
+
+
+def _final_mark_opens(text: str, paragraphs: list[Paragraph], ids: list[int], marks: list[_Mark],
+                      style: str) -> bool:
+    """True if a straight mark standing alone at the end of a line set one sentence per line
+    (`she said . "` then `As you like . "` on the next line) may open the next line's
+    quotation rather than close: the first mark of the lines after it sits where a quotation
+    closes (after a comma or a sentence end), not where one opens. `ids` starts with the
+    mark's own paragraph."""
+    if not marks or marks[-1].role != CLOSE or text[marks[-1].offset] not in "\"'":
+        return False
+    at = marks[-1].offset
+    if not text[at - 1:at].isspace() or text[at + 1:paragraphs[ids[0]].end].strip():
+        return False
+    for pid in ids[1:RUN_ON_PARAGRAPHS + 1]:
+        later = _marks(text, paragraphs[pid], style)
+        if later:
+            before = text[paragraphs[pid].start:later[0].offset].rstrip()
+            return bool(before) and before[-1] in ",.!?;\u2014-"
+    return False
 
 
 def _per_paragraph(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> list[_Segment]:
@@ -444,7 +493,7 @@ def _run_on(text: str, paragraph: Paragraph, marks: list[_Mark], skipped: int) -
     if at_start and mark.role in (OPEN, EITHER):
         # The multi-paragraph convention: the next paragraph of the speech re-opens. After
         # paragraphs without marks that is no speech going on but an unclosed quotation.
-        return ("reopen", 1) if skipped == 0 else ("end", 0)
+        return ("reopen", 1) if skipped == 0 else ("reopen-after", 0)
     if mark.role == CLOSE and not mark.weak or mark.role == EITHER:
         return "close", 0
     if mark.role == OPEN and skipped < RUN_ON_PARAGRAPHS:
@@ -535,20 +584,148 @@ def _uses_dash_dialogue(text: str, paragraphs: list[Paragraph]) -> bool:
     return dashes >= DASH_PARAGRAPHS and dashes >= 3 * quoted
 
 
+# `word. Word` / tokenised `word . Word`: a sentence ending inside a paragraph (after a
+# lower-case word, so that `Mr. Bennet` is none)
+_INNER_SENTENCE_END = re.compile(r"\b[a-z]{2,} ?[.!?][\"\u201d\u2019']?\s+[\"\u201c\u2018']?[A-Z]")
+#: Text is set one sentence per line (LitBank's tokenised excerpts) when fewer than this share
+#: of its paragraphs holds a sentence end and fewer than this share of the breaks between
+#: them holds a blank line. Prose has both in most of its paragraphs.
+SENTENCE_LINES_SHARE = 0.05
+
+
+def _one_sentence_per_paragraph(text: str, paragraphs: list[Paragraph]) -> bool:
+    """True for text set one sentence per line, where a line break says nothing about where
+    a paragraph, or a speech, ends."""
+    if len(paragraphs) < 20:
+        return False
+    inside = sum(1 for p in paragraphs if _INNER_SENTENCE_END.search(text, p.start, p.end))
+    blank = sum(1 for a, b in itertools.pairwise(paragraphs) if text.count("\n", a.end, b.start) > 1)
+    limit = SENTENCE_LINES_SHARE * len(paragraphs)
+    return inside < limit and blank < limit
+
+
 def _with_dash_dialogue(text: str, paragraphs: list[Paragraph], ids: list[int],
-                        segments: list[_Segment]) -> list[_Segment]:
-    """Add the speeches of paragraphs that open with a dash and hold no quoted segment."""
+                        segments: list[_Segment], sentence_lines: bool = False) -> list[_Segment]:
+    """Add the speeches of paragraphs that open with a dash and hold no quoted segment.
+
+    A speech runs to its speech tag, and goes on after it (`— Look at yourself, he said, you
+    dreadful bard!`) while its sentences are not narration. In text set one sentence per line
+    (`sentence_lines`) it also goes on over the following lines, up to the first line of
+    narration, the next dash or a quotation: the lines of one paragraph of speech.
+    """
     taken = {pid for s in segments for pid in range(s.paragraph, s.last + 1)}
-    added = []
-    for pid in ids:
+    added: list[_Segment] = []
+    k = 0
+    while k < len(ids):
+        pid = ids[k]
+        k += 1
         paragraph = paragraphs[pid]
         start = None if pid in taken else _dash_start(text, paragraph)
-        if start is None:
+        if start is None or _is_dash_heading(text, start, paragraph.end):
             continue
         tag = _DASH_TAG.search(text, start, paragraph.end)
-        end = tag.end() if tag else paragraph.end
-        added.append(_Segment(start, end, True, pid, pid, dash=True))
+        if tag is None:
+            speech = _Segment(start, paragraph.end, True, pid, pid, dash=True)
+        else:
+            added.append(_Segment(start, tag.end(), True, pid, pid, dash=True))
+            rest = _after_tag(text, tag.end(), paragraph.end)
+            speech = _speech_sentences(text, rest, paragraph.end, pid)
+            if speech is None and rest < paragraph.end:
+                continue  # narration follows the tag: the speech is over
+        while sentence_lines and k < len(ids):
+            nxt = ids[k]
+            line = paragraphs[nxt]
+            if _is_tag_line(text, line.start, line.end):
+                # `he said gaily .` on a line of its own: the speech goes on after it
+                if speech is not None:
+                    added.append(speech)
+                speech = None
+                k += 1
+                continue
+            if (nxt in taken or _dash_start(text, line) is not None
+                    or not text[line.start:line.start + 1].isalnum()
+                    or _is_narration(text, line.start, line.end)):
+                break
+            if speech is None:
+                speech = _Segment(line.start, line.end, True, nxt, nxt, dash=True)
+            else:
+                speech = _Segment(speech.start, line.end, True, speech.paragraph, nxt, dash=True)
+            k += 1
+        if speech is not None:
+            added.append(speech)
     return sorted(segments + added, key=lambda s: s.start)
+
+
+# `— I —`, `-- 2 --`: a heading set between dashes, not a speech
+_DASH_HEADING = re.compile(r"(?:\u2014|\u2015|--)\s*(?:[IVXLC]+|\d+)\.?\s*(?:\u2014|\u2015|--)")
+
+
+def _is_dash_heading(text: str, start: int, end: int) -> bool:
+    return bool(_DASH_HEADING.match(text, start, end))
+
+
+def _after_tag(text: str, at: int, end: int) -> int:
+    """Where the words after a dash speech's tag (`, he said gaily,`) begin."""
+    stop = re.compile(r"[,.;:!?]").search(text, at, end)
+    at = stop.end() if stop else end
+    while at < end and text[at].isspace():
+        at += 1
+    return at
+
+
+def _speech_sentences(text: str, start: int, end: int, pid: int) -> _Segment | None:
+    """The sentences from `start` that are still speech (up to the first one of narration),
+    as a dash segment; None if there are none."""
+    stop = start
+    for sentence in _SENTENCE.finditer(text, start, end):
+        if _is_narration(text, sentence.start(), sentence.end()):
+            break
+        stop = sentence.end()
+    stop = _trim_end(text, start, stop) if stop > start else stop
+    if not any(c.isalnum() for c in text[start:stop]):
+        return None
+    return _Segment(start, stop, True, pid, pid, dash=True)
+
+
+_SENTENCE = re.compile(r"\S.*?(?:[.!?\u2026]+[\"'\u201d\u2019)]*(?=\s|$)|$)", re.DOTALL)
+_PAST = (r"(?:[a-z]+(?<![ndl]ee)(?<!speed)(?<!need)(?<!feed)(?<!breed)(?<!bleed)(?<!shed)(?<!bed)"
+         r"(?<!red)(?<!indeed)(?<!hundred)(?<!sacred)(?<!naked)(?<!wicked)ed|was|were|had|came|went|"
+         r"saw|took|gave|made|got|began|ran|stood|sat|bent|brought|held|felt|knew|thought|told|left|"
+         r"put|set|broke|drew|fell|found|kept|laid|led|lay|shook|spoke|struck|swept|threw|wore|"
+         r"wrote|did|said|cried|heard|caught|fought|sought|bore|sang|rang|sprang|swung|hung|clung|"
+         r"flung|stuck|dug|slid|hid|bit|lit|met|sent|spent|lent|built|meant|dealt|slept|crept|wept|"
+         r"leapt|knelt)")
+# `Solemnly he came forward`, `Ceasing , he began`, `Buck Mulligan ’s gay voice went on`: a line
+# of narration (a third-person subject and a verb in the past), not more of the speech
+_NARRATION = re.compile(
+    rf"^(?:[A-Z][a-z]+ly\s+|(?:[A-Z]\w+ing|[A-Z]\w+ed|Then|And|But|So)\b[^.!?]{{0,60}}?,\s*)?"
+    rf"(?:(?i:he|she|they|it)\b|(?i:the|a|an|his|her|their|its)\s+\w+(?:\s+\w+){{0,2}}"
+    rf"|(?!(?i:the|a|an|his|her|their|its|I|we|you)\b)[A-Z][\w\u2019'-]*"
+    rf"(?:\s+(?:[A-Z][\w\u2019'-]*|[\u2019']\s*s))?(?:\s+[a-z]\w*){{0,2}})"
+    rf"\s+(?:[a-z]+ly\s+)?{_PAST}\b"
+)
+_SPEAKER_WORDS = re.compile(r"\b(?:I|me|my|we|us|our|you|your|yours|ye)\b|[!?]", re.IGNORECASE)
+
+
+def _is_narration(text: str, start: int, end: int) -> bool:
+    """True for a sentence that narrates (`He shaved warily over his chin .`) rather than speaks:
+    it opens with a third-person subject and a verb in the past, and holds no `I`, `you`,
+    question or exclamation."""
+    sentence = text[start:end].strip()
+    if _SPEAKER_WORDS.search(sentence):
+        return False
+    return bool(_NARRATION.match(sentence))
+
+
+# `he said gaily .`, `Mulligan said .`: a speech tag standing on a line of its own
+_TAG_LINE = re.compile(
+    rf"(?:(?:he|she|they|it|I|we)|[A-Z][\w\u2019'-]*(?:\s+[A-Z][\w\u2019'-]*){{0,2}})\s+(?:{_VERBS})\b"
+    rf"[^.!?]{{0,40}}[.,;:]?\s*$"
+)
+
+
+def _is_tag_line(text: str, start: int, end: int) -> bool:
+    return len(text[start:end].split()) <= 8 and bool(_TAG_LINE.match(text, start, end))
 
 
 # --- thoughts in italics -------------------------------------------------------------------
@@ -612,7 +789,8 @@ def _merge_adjacent(text: str, spans: list) -> list[tuple[int, int]]:
 # `a card, on which was written, "..."`, `the motto: "..."`: text written, not said
 _WRITTEN_BEFORE = re.compile(
     r"\b(?:entitled|titled|inscription|inscribed|headed|labell?ed|printed|engraved|painted|"
-    r"motto|placard|banner|telegram|poster|written)\b[^.!?\"\u201c\u201d]{0,25}$",
+    r"motto|placard|banner|telegram|poster|written)\b[^.!?\"\u201c\u201d]{0,25}$"
+    r"|\[\s*(?:Illustration|Caption)\s*:?\s*$",  # `[Illustration: "..."]`, a picture's caption
     re.IGNORECASE,
 )
 _WRITTEN_AFTER = re.compile(
@@ -696,6 +874,34 @@ def _is_letter(text: str, segment: _Segment) -> bool:
     return bool(_CLOSING_AFTER_SENTENCE.search(text, segment.start, end))
 
 
+# A letter quoted paragraph by paragraph: `"Dear Charlotte,"`, `"Believe me,"`, `"Your anxious
+# and loving cousin,"` each a paragraph of its own (a comma left hanging: no speech ends so)
+_LETTER_LINE = re.compile(
+    r"(?:(?:My )?(?:very )?(?:Dear|Dearest)\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}"
+    r"|Yours(?: [a-z]+){0,3}|Ever yours|Believe me|Your(?: [a-z]+){1,4})\s*,"
+)
+# `"Charlotte."`, `"Mary M---."`: the signature under such a closing
+_SIGNATURE_LINE = re.compile(r"[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}(?:-+)?\.?")
+
+
+def _is_letter_line(text: str, segment: _Segment, paragraphs: list[Paragraph]) -> bool:
+    """True for a paragraph that is nothing but a quoted salutation, closing formula or the
+    signature under one: a letter copied into the text, not speech."""
+    if segment.dash or not segment.closed or segment.paragraph != segment.last:
+        return False
+    paragraph = paragraphs[segment.paragraph]
+    if text[paragraph.start:segment.start].strip() or text[segment.end:paragraph.end].strip():
+        return False
+    inner = text[segment.start + 1:segment.end - 1].strip()
+    if _LETTER_LINE.fullmatch(inner):
+        return True
+    if segment.paragraph == 0 or not _SIGNATURE_LINE.fullmatch(inner):
+        return False
+    above = paragraphs[segment.paragraph - 1]
+    line = text[above.start:above.end].strip().strip(ALL_MARKS).strip()
+    return bool(_LETTER_LINE.fullmatch(line))
+
+
 _MINOR_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with",
                 "as", "from", "is", "it", "i", "have", "my"}
 
@@ -720,10 +926,11 @@ def _is_scare_quote(text: str, segment: _Segment, paragraphs: list[Paragraph],
     before = text[paragraph.start:segment.start].rstrip()
     after = text[segment.end:paragraph.end].lstrip()
     if not before:
-        return False  # opens the paragraph: speech
+        return _names_a_term(words, after)  # opens the paragraph: speech, but for a term
     last_word = re.search(r"(\w+)\W*$", before[-25:])
-    if last_word and last_word.group(1).lower() != "called" and SPEECH_VERBS.fullmatch(last_word.group(1)):
-        return False  # `and said "No."`
+    if last_word and last_word.group(1).lower() != "called" and (
+            SPEECH_VERBS.fullmatch(last_word.group(1)) or _SPEAKING.fullmatch(last_word.group(1))):
+        return False  # `and said "No."`, `murmuring "It was not I,"`
     prev_char = before[-1]
     mid_sentence = prev_char.isalnum() or prev_char in "\u2014("
     if mid_sentence and len(words) <= 10 and _is_title(words[:-1] + [words[-1].rstrip(".,")]):
@@ -750,6 +957,31 @@ def _is_scare_quote(text: str, segment: _Segment, paragraphs: list[Paragraph],
         # `spoke of it as "handsome."`, `the "Jolly Cricketers," and`
         return not after or after[0].islower() or inner.endswith(".")
     return not after or after[0].isalnum() or after[0] in ".,;:)(?!\u2014-"
+
+
+# `murmuring "It was not I,"`, `shouting "Dad,"`: a speech verb in -ing right before the words
+_SPEAKING = re.compile(
+    r"(?:saying|shouting|murmuring|crying|whispering|muttering|exclaiming|answering|replying|"
+    r"repeating|screaming|stammering|sobbing|gasping)",
+    re.IGNORECASE,
+)
+
+
+def _names_a_term(words: list[str], after: str) -> bool:
+    """True for a word or two in quotation marks that a sentence of narration goes on to
+    talk about (`"Wuthering" being a provincial adjective`, `"Here" was the Museum.`)."""
+    if len(words) > 3 or not words[-1][-1:].isalnum():
+        return False
+    following = re.match(r"[a-z]+\b", after)
+    if following is None:
+        return False
+    word = following.group(0)
+    # `"I should like " faltered the child`: a speech tag, the speech broken off
+    return not (word in _TAG_WORDS or word in _PRONOUNS or word.endswith("ed")
+                or SPEECH_VERBS.fullmatch(word))
+
+
+_PRONOUNS = {"he", "she", "they", "i", "we", "you", "it", "him", "her", "them", "his", "its"}
 
 
 # Words that speech almost always holds and reported speech shifts away: first and second
@@ -780,7 +1012,16 @@ def _is_reported_speech(text: str, segment: _Segment, paragraphs: list[Paragraph
     if not before.strip():
         return False  # a paragraph of its own: a line of dialogue
     after = text[segment.end:paragraph.end]
-    return not SPEECH_VERBS.search(before[-60:]) and not SPEECH_VERBS.search(after[:50])
+    return not _tag_in(before[-60:]) and not _tag_in(after[:50])
+
+
+# `she was said to be`, `so much was said in this way`: a passive, no speech tag
+_PASSIVE_SAID = re.compile(r"\b(?:was|were|is|are|be|been|being|much|had)\s+(?:\w+ly\s+)?said\b", re.IGNORECASE)
+
+
+def _tag_in(narration: str) -> bool:
+    """True if this narration holds a speech verb that can tag a quotation (not a passive)."""
+    return bool(SPEECH_VERBS.search(_PASSIVE_SAID.sub(" ", narration)))
 
 
 # `He felt like answering: "..."`, `her eyes said: "..."`, `as if to say, "..."`: words
@@ -791,18 +1032,26 @@ _UNSAID_BEFORE = re.compile(
     r"|on the (?:tip of (?:his|her|my) tongue|point of (?:saying|asking|replying|answering))"
     r"(?: to (?:say|ask|reply|answer|exclaim|retort))?"
     r"|on (?:his|her|my) lips(?: to (?:say|ask|reply|answer|exclaim|retort))?"
-    r"|felt like (?:saying|answering|replying|shouting|retorting|crying|asking|exclaiming)(?: back)?"
+    r"|felt like (?:saying|answering|replying|shouting|retorting|crying|asking|exclaiming|adding)(?: back)?"
+    r"|would have been (?:easy|hard|natural|simple|pleasant) to (?:say|answer|reply)"
+    r"|(?:could|can) (?:imagine|fancy|hear) (?:\w+ ){1,3}(?:saying|adding|asking|exclaiming)"
+    r"|(?:thought|fancied) (?:he|she|I|they) heard (?:\w+ )?(?:say|ask|murmur|whisper)"
+    r"|(?:answer|reply|words?|silence|gesture|it) (?:really )?(?:meant|signified)(?: was)?"
+    r"|(?:answer|reply) really said(?: was)?"
     r"|(?:how|what) could (?:he|she|I|they) say"
     r"|(?:would|might|could|should) have (?:said|asked|replied|answered|cried|exclaimed|liked to say)"
     r"|(?:as if|as though|as much as) to say|seemed to (?:say|ask|cry|reply|be saying)"
     r"|(?:eyes|look|looks|face|glance|smile|expression|gesture|shrug|nod) "
-    r"(?:said|asked|answered|replied|signified|implied|conveyed))\b[^.!?\"\u201c\u201d]{0,30}$",
+    r"(?:said|asked|answered|replied|signified|implied|conveyed)"
+    r"|(?:would|will) (?:\w+ly )?think"
+    r"|(?:did not|didn't|did n't) (?:say|ask|answer|reply))\b[^.!?\"\u201c\u201d]{0,30}$",
     re.IGNORECASE,
 )
 _UNSAID_AFTER = re.compile(
-    r"[\s,;]*(?:(?:he|she|I|they|[A-Z]\w+) )?(?:felt like|longed to|was tempted to|would have "
+    r"[\s,;]*(?:(?:the )?\w+ )?(?:felt like|longed to|was tempted to|would have "
     r"liked to|could fancy|might have)\b|[\s,;]*(?:(?:his|her|their|my) )?(?:helpless |pleading )?"
-    r"(?:eyes|look|glance|face) (?:said|implored|seemed|asked)\b",
+    r"(?:eyes|look|glance|face) (?:said|implored|seemed|asked)\b"
+    r"|[\s,;]*(?:it|they|which|she|he)\s+seemed\s+to\s+(?:say|ask|cry|plead)\b",
     re.IGNORECASE,
 )
 
@@ -829,14 +1078,26 @@ def _group(text: str, segments: list[_Segment]) -> list[list[_Segment]]:
                 groups[-1].append(segment)
                 continue
             if (last.last == segment.paragraph and last.closed
-                    and _is_interruption(text[last.start:last.end], text[last.end:segment.start])):
+                    and _is_interruption(text[last.start:last.end], text[last.end:segment.start],
+                                         text[segment.start:segment.end])):
                 groups[-1].append(segment)
                 continue
         groups.append([segment])
     return groups
 
 
-def _is_interruption(previous: str, between: str) -> bool:
+#: The narration between two stretches of one quotation holds at most this many words, or
+#: this many when it is one sentence opening with the speech tag (`"Nonsense," said Diana,
+#: whose black eyes ..., "it's only a joke."`).
+NARRATION_WORDS_LONGEST = 30
+TAG_WORDS_LONGEST = 50
+# `said Diana,` / `she said,` / `Mr. Bumble said,`: the narration opens with the speech tag
+_OPENING_TAG = re.compile(
+    rf"(?:(?:{_VERBS})\b|(?:he|she|they|I|we|[A-Z][\w.]*(?:\s+[A-Z][\w.]*){{0,2}})\s+(?:{_VERBS})\b)"
+)
+
+
+def _is_interruption(previous: str, between: str, following: str = "") -> bool:
     """True if the narration between two quoted stretches continues the same utterance."""
     inner = between.strip()
     if not inner.strip(" -\u2014\u2013"):
@@ -844,13 +1105,24 @@ def _is_interruption(previous: str, between: str) -> bool:
     if any(c in inner for c in ALL_MARKS if c != "'"):
         return False
     words = inner.split()
-    if len(words) > 30 or len(_SENTENCE_BREAK.findall(inner)) >= 2:
+    # a tag that opens the narration (`said Diana, whose black eyes...`) may run longer
+    tagged = _OPENING_TAG.match(inner) and not _SENTENCE_BREAK.search(inner)
+    longest = TAG_WORDS_LONGEST if tagged else NARRATION_WORDS_LONGEST
+    if len(words) > longest or len(_SENTENCE_BREAK.findall(inner)) >= 2:
         return False
     sentences = _SENTENCE_BREAK.split(inner)
     if any(_SAYING.search(later) for later in sentences[1:]):
         return False  # `"Oh," said Ann. Then she added, "..."`: a new sentence introduces a new speech
     spoken = previous.rstrip(ALL_MARKS + " ")
-    if _TERMINAL.search(spoken[-3:] if spoken else ""):
+    if _DASH_END.search(spoken[-3:]) and following.lstrip(ALL_MARKS + " ")[:1].isupper():
+        return False  # `"But I thought--" she stopped. "Never mind."`: broken off, begun anew
+    finished = bool(_TERMINAL.search(spoken[-3:] if spoken else ""))
+    if len(sentences) > 1 and (finished or not _SAYING.search(inner)):
+        # `"Katharine!" he exclaimed. But her head was turned away. "You've been out?"`: more
+        # than a sentence of narration after a finished speech, or without a speech verb,
+        # ends the utterance
+        return False
+    if finished:
         if inner.endswith(":"):
             # `"What!" cried Julia: "go boxed up..."` (an inverted tag) continues the speech;
             # `"Yes." He added: "..."` is a new speech act
