@@ -204,7 +204,7 @@ def options(cand: Candidate) -> list[tuple[int, int]]:
     """The spans a candidate could have (token ranges, both ends included), the rules' span
     first: from its core or with what comes before it (`all the house`), to its core or to
     the end of each phrase after it."""
-    if cand.role in ("adverb", "deictic"):
+    if cand.role in ("adverb", "deictic", "deictic-speech"):
         return [cand.rule or cand.core]
     doc, head = cand.doc, cand.head
     left0, right0 = cand.core
@@ -220,6 +220,10 @@ def options(cand: Candidate) -> list[tuple[int, int]]:
         while full < left0 and (doc[full].is_punct or doc[full].is_space):
             full += 1
         lefts.add(full)
+    # (not for a place word before a noun: `the` in `the kitchen door` is the door's)
+    loose = _loose_left(doc, min(lefts)) if cand.role == "setting" else None
+    if loose is not None:
+        lefts.add(loose)
     for child in head.children:
         if child.i > right0 and child.dep_ not in ("punct", "cc"):
             rights.add(_trim_right(doc, child.right_edge.i, right0))
@@ -234,6 +238,24 @@ def options(cand: Candidate) -> list[tuple[int, int]]:
 
 
 _MAX_TOKENS = 80
+
+
+def _loose_left(doc: Any, left: int) -> int | None:
+    """Where a setting's phrase would start with the determiner and adjectives before
+    `left` that spaCy hung elsewhere (`the empty, echoing hall`), or None when there are
+    none."""
+    k = left - 1
+    start = None
+    while k >= 0 and not doc[k + 1].is_sent_start:
+        tok = doc[k]
+        if tok.pos_ == "DET" or tok.dep_ == "poss":
+            return k
+        if tok.pos_ in ("ADJ", "NUM") or tok.tag_ in ("VBG", "VBN"):
+            start = k  # (`echoing`, `overgrown`: participles as adjectives)
+        elif not (tok.pos_ in ("CCONJ", "ADV") or tok.text == ","):
+            break
+        k -= 1
+    return start
 
 
 def _bucket(n: int) -> str:
@@ -266,7 +288,7 @@ def head_features(cand: Candidate) -> list[str]:
         "see" if verb in _SEE else "verb" if verb else attach.pos_.lower()
     out.extend((f"attach:{vclass}", f"attach:{vclass}|role:{cand.role}",
                 f"attach:{vclass}|prep:{prep}", f"attach:{vclass}|cls:{cls}"))
-    if cand.role == "deictic":
+    if cand.kind == "deictic":
         sent = head.sent
         out.extend((f"there:{head.lower_}|dep:{dep}|attach:{vclass}",
                     f"there:{head.lower_}|first:{head.i == sent.start}",
@@ -295,6 +317,8 @@ def features(cand: Candidate, span: tuple[int, int], common: list[str] | None = 
     n_right = right - right0
     out.append(f"rlen:{_bucket(max(n_right, 0))}")
     out.append(f"rlen:{_bucket(max(n_right, 0))}|role:{role}")
+    if left < left0 and all(c.left_edge.i > left for c in head.children):
+        out.append("left+loose")  # words before the phrase that spaCy hung elsewhere
     if left < left0:
         first = doc[left]
         out.append(f"left+:{first.lower_ if first.dep_ == 'predet' or first.pos_ == 'DET' else first.pos_}")

@@ -312,7 +312,7 @@ def _near_places(cands: list[Candidate]) -> None:
     back at a place more often when one was just named."""
     named = sorted(c.base + c.head.idx for c in cands if c.role in ("name", "setting", "region"))
     for cand in cands:
-        if cand.role != "deictic":
+        if cand.kind != "deictic":
             continue
         at = cand.base + cand.head.idx
         k = bisect.bisect_left(named, at) - 1
@@ -331,9 +331,11 @@ def _name_info(ev: NameEvidence, margin: float, in_quote: bool) -> list[str]:
     bucket = next((f"<{b}" for b in (-2, 0, 2, 4, 8) if margin < b), ">=8")
     here = ev.place - ev.person
     local = "<-1" if here < -1 else "<0" if here < 0 else "0" if here == 0 else "<2" if here < 2 else ">=2"
+    # whether it is a common given name (`Lucy`), which the margin counts once per story
+    given = ev.key.split()[0] in given_names() if ev.key else False
     return [f"margin{bucket}", f"label:{ev.label}", f"anchored:{ev.anchored}",
             f"quoted:{in_quote}", f"here{local}", f"margin{bucket}|here{local}",
-            f"margin{bucket}|label:{ev.label}"]
+            f"margin{bucket}|label:{ev.label}", f"given:{given}"]
 
 
 def _idiomatic_place(tok: Any) -> bool:
@@ -581,13 +583,19 @@ def _adverbs(doc: Any, base: int, taken: set[int], quoted: Any) -> list[Candidat
         if prev in _DIRECTIONS or (prev == "and" and b > 0 and doc[_before(doc, b)].lower_ in pair) \
                 or (nxt == "and" and _after(doc, a) < n and doc[_after(doc, a)].lower_ in pair):
             continue
+        info = [f"quoted:{quoted(start)}", f"prev:{prev in _SPATIAL}",
+                f"stay:{tok.head.lemma_ in _STAY_VERBS}"]
         # in speech, `here` is mostly the speaker's now (`here you are`), and `there` a place
-        # only with a verb of going or staying
+        # only with a verb of going or staying; the span model may yet take one with a verb
+        # of staying or going (`stay here`, `come here`), which the rules leave out
         if quoted(start) and prev not in ("in", "into", "from", "through", "near") and (
                 tok.lower_ == "here" or tok.head.lemma_ not in _STAY_VERBS):
+            if tok.head.lemma_ in _STAY_VERBS:
+                out.append(Candidate(doc, base, tok, "deictic", tok.lower_, None, (tok.i, tok.i),
+                                     "deictic-speech", info))
             continue
         out.append(Candidate(doc, base, tok, "deictic", tok.lower_, (tok.i, tok.i), (tok.i, tok.i),
-                             "deictic", [f"quoted:{quoted(start)}", f"prev:{prev in _SPATIAL}"]))
+                             "deictic", info))
     return out
 
 
@@ -616,6 +624,8 @@ def _named_candidates(doc: Any) -> list[tuple[tuple[int, int], NameEvidence]]:
             i += 1
             continue
         j = _proper_run_end(doc, i)
+        while j - i > 1 and _heading_word(doc, i):
+            i += 1  # `CHAPTER I Chiswick Mall`, `II Blodgett College`: the heading is no name
         # `Leichardt's Town`, `King's Chapel`, `Lincoln's Inn Hall`
         if j + 1 < n and doc[j].lower_ in ("'s", "\u2019s"):
             k = _proper_run_end(doc, j + 1) if doc[j + 1].text[:1].isupper() else j + 1
@@ -628,6 +638,23 @@ def _named_candidates(doc: Any) -> list[tuple[tuple[int, int], NameEvidence]]:
         out.append(((i, j), _evidence(doc, i, j)))
         i = j
     return out
+
+
+#: Words that open a heading before a name (`Chapter 3 Diagon Alley`, `Letter 2 Archangel`).
+_HEADING_WORDS = frozenset(_words("chapter book part letter volume canto section"))
+
+
+def _heading_word(doc: Any, i: int) -> bool:
+    """Whether token `i`, first of a proper-noun run, belongs to a heading rather than to
+    the name: a heading word, the number after one (`Chapter 3`), or a Roman numeral of two
+    letters or more (`II`; `I` alone is mostly the pronoun)."""
+    tok = doc[i]
+    if tok.lower_ in _HEADING_WORDS:
+        return tok.is_title or tok.is_upper
+    roman = tok.is_upper and re.fullmatch(r"[IVXLC]+\.?", tok.text) is not None
+    prev = _before(doc, i)
+    after_heading = prev >= 0 and doc[prev].lower_ in _HEADING_WORDS
+    return (roman or tok.like_num) and after_heading or roman and len(tok.text.rstrip(".")) > 1
 
 
 def _before(doc: Any, i: int) -> int:
@@ -653,6 +680,8 @@ def _proper_run_end(doc: Any, i: int) -> int:
     while j < n:
         if j > i and doc[j].is_sent_start:
             break  # a heading or a letter's address runs into the next sentence
+        if j > i and _opens_name(doc[j]):
+            break  # `in Australia Mrs. Lynde had a cousin`: a title opens the next name
         if (doc[j].is_space and j > i and j + 1 < n and doc[j + 1].pos_ == "PROPN"
                 and doc[j + 1].text[:1].isupper()):
             j += 1  # `Green⏎Gables` in hard-wrapped text
@@ -667,6 +696,14 @@ def _proper_run_end(doc: Any, i: int) -> int:
         else:
             break
     return j
+
+
+def _opens_name(tok: Any) -> bool:
+    """An abbreviated title (`Mrs.`, `Dr.`, `Mr`), which starts a person's name rather than
+    going on with the one before it."""
+    title = tok.lower_.rstrip(".")
+    return tok.text[:1].isupper() and title in _TITLES and (
+        tok.text.endswith(".") or title in ("mr", "mrs", "ms", "dr"))
 
 
 def _is_suffix(tok: Any) -> bool:
