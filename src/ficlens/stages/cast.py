@@ -8,9 +8,12 @@ full name, title + surname, first name, surname, nicknames — never two differe
 (`Mr. Bennet` / `Mrs. Bennet`) or two different first names (`Jane` / `Elizabeth Bennet`).
 Names no rule links are joined by what the text shows: a name called in a quotation and
 answered by a tagged speaker (`Harry` / `Lord Henry`), a role in apposition (`the
-Collector, Mr. Turton`); two tagged speakers who answer each other stay two people. A rank
-that speaks with no name (`said the King`) is a character; a rank only one character
-bears names them alone (`the general`). A known cast is also found where the text spells
+Collector, Mr. Turton`), a name given as another's alias (`Claypole, otherwise Bolter`),
+a character known by a rank who says who they are (`"I am Inspector Ratcliffe," he said`
+after `said the Marquis`); two tagged speakers who answer each other stay two people. A
+rank that speaks with no name (`said the King`, `cried the duchess`) is a character, or
+the one already found under that word; a rank only one character bears names them alone
+(`the general`). A known cast is also found where the text spells
 it otherwise: in another case, without accents, by a shared given name, by a description's
 head noun (`the magistrate` for `The Magistrate With Spectacles`).
 
@@ -92,6 +95,8 @@ def build_cast(story: Story) -> Story:
         # a rank that speaks answers to names as a name does (`Gladys` / `said the Duchess`)
         pairs = _reply_pairs(story, events, {**{w.capitalize(): _FormStats(count=n, speech=n)
                                                 for w, n in ranks.items()}, **found})
+        pairs.update(_alias_statements(story, found))
+        pairs.update(_self_introductions(story, events, found, ranks))
         entities, shared = _cluster(found, priors, pairs)
         entities += _speaking_ranks(story, entities, ranks)
         entities = _join_by_replies(entities, shared, pairs)
@@ -164,6 +169,7 @@ class _FormStats:
     vocative: int = 0
     speech: int = 0  # subject of a verb of speech
     article: int = 0  # after "the"/"a": "the Curlew" (a boat), not a person
+    short_for: str = ""  # the name this word opens when not alone ("the Artful [Dodger]")
 
 
 def _discover_forms(story: Story, events: list | None = None) -> dict[str, _FormStats]:
@@ -203,6 +209,11 @@ def _discover_forms(story: Story, events: list | None = None) -> dict[str, _Form
                     st.speech += 1
                     if events is not None and head.dep_ == "nsubj":
                         events.append((offset, form, "tag"))
+            elif not in_quote and _inverted_tag_subject(head):
+                st.subject += 1
+                st.speech += 1
+                if events is not None:
+                    events.append((offset, form, "tag"))
             if before is not None and before.lower_ in _DETERMINERS:
                 st.article += 1
             if (head.ent_type_ == "PERSON" or is_title(doc[start].text)
@@ -247,7 +258,36 @@ def _discover_forms(story: Story, events: list | None = None) -> dict[str, _Form
     kept = {form: st for form, st in kept.items()
             if not (form.endswith("s") and " " not in form and form[:-1] in kept)}
     _add_unparsed_full_names(story, kept)
+    _mark_short_forms(stats, kept)
     return kept
+
+
+def _mark_short_forms(stats: dict[str, _FormStats], kept: dict[str, _FormStats]) -> None:
+    """Mark a word used alone that is also the first word of a two-word name kept out, whose
+    second word is a name (`the Artful`, `the Artful Dodger`, `the Dodger`): its short form.
+
+    Given names and titles are not: those join a full name by the usual rules."""
+    names = first_names()
+    for form, st in kept.items():
+        if " " in form or is_title(form) or form in names:
+            continue
+        longer = [f for f, other in stats.items() if f.startswith(form + " ") and f.count(" ") == 1
+                  and f not in kept and other.count >= 2 and f.split(" ")[1] in kept]
+        if len(longer) == 1:
+            st.short_for = longer[0].split(" ")[1]
+
+
+def _inverted_tag_subject(token) -> bool:
+    """True for the speaker of an inverted speech tag the parser took for an object
+    (`"Why?" cried the duchess`): a verb of speech right after a quotation's closing mark,
+    then the noun phrase this token heads."""
+    verb = token.head
+    if token.dep_ != "dobj" or verb.lemma_.lower() not in SPEECH_VERBS or verb.i >= token.i:
+        return False
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    return before is not None and (before.is_quote or before.text in _QUOTE_MARKS) and all(
+        t.dep_ in ("det", "compound", "amod", "poss") or t.text[:1].isupper()
+        for t in verb.doc[verb.i + 1:token.i])
 
 
 def _add_unparsed_full_names(story: Story, kept: dict[str, _FormStats]) -> None:
@@ -433,6 +473,8 @@ def _is_character_form(form: str, st: _FormStats, lower_counts: Counter) -> bool
     core = [w for w in words if not is_title(w)]
     if not core or form.lower() in NOT_CHARACTERS or core[-1].lower() in NOT_CHARACTERS:
         return False
+    if any(len(w.rstrip(".")) > 1 and w.isupper() for w in core):
+        return False  # a chapter heading ("OLIVER MINGLES WITH ..."), a signature in capitals
     known = core[0] in first_names()
     mid = st.count - st.sentence_initial
     if len(core) == 1 and not is_title(words[0]):
@@ -710,6 +752,11 @@ def _cluster(found: dict[str, _FormStats], priors: list[str],
                      and (_nickname_of(word, e.core[0]) or _nickname_of(e.core[0], word))
                      and sum(e.forms.values()) >= 3 * forms[form]]
             target = short[0] if len(short) == 1 else None
+        short_for = found[form].short_for if form in found else ""
+        if target is None and short_for:
+            # "the Artful": a short form of "the Artful Dodger", so of whoever is "the Dodger"
+            owners = [i for i, e in enumerate(entities) if short_for in e.forms]
+            target = owners[0] if len(owners) == 1 else None
         if target is None:
             key = (core, None)
             if key not in by_key:
@@ -787,11 +834,9 @@ def _reply_pairs(story: Story, events: list[tuple[int, str, str]],
             if k >= 0 and any(s <= offset < e for s, e in quotes[k].spans):
                 vocatives[k].add(form)
             continue
-        # a tag belongs to the nearer quotation of its paragraph: the one before or after it
-        near = [j for j in (k, k + 1) if 0 <= j < len(quotes)]
-        near = [j for j in near if abs(_gap(quotes[j], offset)) < 200]
-        if near:
-            tags[min(near, key=lambda j: abs(_gap(quotes[j], offset)))].add(form)
+        j = _tag_owner(quotes, starts, offset)
+        if j is not None:
+            tags[j].add(form)
     for k, own in tags.items():
         other = tags.get(k + 1, set())
         if (len(own) == 1 and len(other) == 1 and own != other
@@ -814,9 +859,107 @@ def _reply_pairs(story: Story, events: list[tuple[int, str, str]],
     return pairs
 
 
+#: Words that give a second name of the same person (`Claypole, otherwise Bolter`).
+_ALIAS_WORDS = r"(?:otherwise|alias|late|formerly|n[eé]e?|also called|known as)"
+
+
+def _alias_statements(story: Story, kept: dict[str, _FormStats]) -> Counter:
+    """`("~", a, b)` for each time the text names one person twice with a word of alias
+    between (`Noah Claypole, alias Morris Bolter`, `Bolter, late Claypole`): counted."""
+    forms = sorted((f for f in kept if f[:1].isupper()), key=len, reverse=True)
+    if not forms:
+        return Counter()
+    name = "(" + "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms) + ")"
+    regex = re.compile(r"(?<![\w.])" + name + r",\s+" + _ALIAS_WORDS + r"\s+" + name + "(?![\\w'\u2019])")
+    found: Counter = Counter()
+    for match in regex.finditer(story.text):
+        a, b = (re.sub(r"\s+", " ", g) for g in match.groups())
+        if a != b:
+            found[("~", a, b)] += 1
+    return found
+
+
+_INTRODUCTION = re.compile(r"(?:^|[.!?;]\s+)(?:I am|I'm|I\u2019m|My name is|my name is)\s+$")
+_PRONOUN_TAG_AFTER = re.compile(r"^[\s,]*(he|she)\s+[a-z]+", re.IGNORECASE)
+_PRONOUN_TAG_BEFORE = re.compile(r"\b(he|she)\s+[a-z]+[,:]?\s*$", re.IGNORECASE)
+
+
+def _self_introductions(story: Story, events: list[tuple[int, str, str]],
+                        kept: dict[str, _FormStats], ranks: Counter) -> Counter:
+    """`("~", rank, name)` for a character known only by a rank or role who says who they
+    are (`"I am Inspector Ratcliffe," he said` after `said the Marquis`).
+
+    The speaker is the quotation's own tag, or, for `he said`/`she said`, the tagged speaker
+    of the nearest quotation before it that has one, within 1,500 characters and of that
+    sex. Only a speaker with no name of their own counts: between two names an
+    introduction tells nothing new."""
+    names = sorted((f for f, st in kept.items() if f[:1].isupper() and not _is_role(f, st)
+                    and f.lower() not in ranks), key=len, reverse=True)
+    quotes = story.quotes
+    starts = [q.start for q in quotes]
+    tags: dict[int, set[str]] = defaultdict(set)
+    for offset, form, kind in events:
+        if kind == "tag" and (j := _tag_owner(quotes, starts, offset)) is not None:
+            tags[j].add(form)
+    if not names or not tags:
+        return Counter()
+    name_re = re.compile("(" + "|".join(re.escape(f) for f in names) + r")(?=\s*[,.!?;:\u2014-]|\s*$)")
+    found: Counter = Counter()
+    for qi, quote in enumerate(quotes):
+        for start, end in quote.spans:
+            text = story.text[start:end].strip("\"'\u201c\u201d\u2018\u2019 ")
+            for match in name_re.finditer(text):
+                if not _INTRODUCTION.search(text[:match.start()]):
+                    continue
+                speaker = _introduced_speaker(story, qi, tags)
+                if speaker is None:
+                    continue
+                form, pronoun = speaker
+                if not (form.lower() in ranks or (form in kept and _is_role(form, kept[form]))):
+                    continue
+                gender = title_gender(form) if is_title(form) else None
+                if pronoun and gender and gender != ("male" if pronoun == "he" else "female"):
+                    continue
+                found[("~", form, match.group(1))] += 1
+    return found
+
+
+def _introduced_speaker(story: Story, qi: int, tags: dict[int, set[str]]
+                        ) -> tuple[str, str | None] | None:
+    """The speaker of quotation `qi` by its own tag (form, None), or, when its tag is
+    `he`/`she`, by the tag of the nearest quotation before it that has one (form, pronoun)."""
+    quotes = story.quotes
+    quote = quotes[qi]
+    own = tags.get(qi, set())
+    if own:
+        return (next(iter(own)), None) if len(own) == 1 else None
+    before = story.text[max(0, quote.start - 40):quote.start]
+    pronoun = _PRONOUN_TAG_BEFORE.search(before) or next(
+        (m for _, end in quote.spans if (m := _PRONOUN_TAG_AFTER.match(story.text[end:end + 40]))), None)
+    if pronoun is None:
+        return None
+    for k in range(qi - 1, -1, -1):
+        if quote.start - quotes[k].end > 1500:
+            return None
+        if tags.get(k):
+            previous = tags[k]
+            return (next(iter(previous)), pronoun.group(1).lower()) if len(previous) == 1 else None
+    return None
+
+
 def _is_role(form: str, st: _FormStats) -> bool:
     """True for a capitalised description used with "the" (`the Collector`), not a name."""
     return " " not in form and not is_title(form) and st.article >= 0.5 * st.count
+
+
+def _tag_owner(quotes: list, starts: list[int], offset: int) -> int | None:
+    """The quotation a speech tag at `offset` belongs to: the nearer of the one before and
+    the one after it, if within 200 characters."""
+    import bisect
+
+    k = bisect.bisect_right(starts, offset) - 1
+    near = [j for j in (k, k + 1) if 0 <= j < len(quotes) and abs(_gap(quotes[j], offset)) < 200]
+    return min(near, key=lambda j: abs(_gap(quotes[j], offset))) if near else None
 
 
 def _gap(quote, offset: int) -> int:
@@ -846,7 +989,13 @@ def _join_by_replies(entities: list[_Entity], shared: dict[str, list[int]],
     totals: Counter = Counter()
     talks: Counter = Counter()  # entity pairs seen talking to each other
     named_as: dict[int, set[int]] = defaultdict(set)  # a role -> the names set beside it
+    aliases: list[tuple[int, int]] = []  # "Claypole, otherwise Bolter"
     for key, n in pairs.items():
+        if key[0] == "~":
+            a, b = owner.get(key[1]), owner.get(key[2])
+            if a is not None and b is not None and a != b:
+                aliases.append((a, b))
+            continue
         if key[0] == "=":
             a, b = owner.get(key[1]), owner.get(key[2])
             if a is not None and b is not None and a != b:
@@ -887,12 +1036,20 @@ def _join_by_replies(entities: list[_Entity], shared: dict[str, list[int]],
         if talked > n / 4:
             continue  # they answer each other: two people
         _union(entities, parent, ra, rb)
+    for a, b in aliases:
+        ra, rb = root(a), root(b)
+        if ra != rb and _may_be_renamed(entities[ra], entities[rb]):
+            _union(entities, parent, ra, rb)
     # "the Collector, Mr. Turton": a role set beside one name only is that person
     for a, names in named_as.items():
         if len(names) == 1:
             ra, rb = root(a), root(next(iter(names)))
             if ra != rb and _may_be_one(entities[ra], entities[rb]):
                 _union(entities, parent, ra, rb)
+    # the surnames several characters share name them by their new places in the list
+    kept = {i: k for k, i in enumerate(i for i in range(len(entities)) if root(i) == i)}
+    for form, candidates in shared.items():
+        shared[form] = list(dict.fromkeys(kept[root(i)] for i in candidates))
     return [e for i, e in enumerate(entities) if root(i) == i]
 
 
@@ -929,6 +1086,15 @@ def _may_be_one(a: _Entity, b: _Entity) -> bool:
     return True
 
 
+def _may_be_renamed(a: _Entity, b: _Entity) -> bool:
+    """False when two characters the text calls one (an alias, an assumed or a married
+    name) are of two sexes by their names: two full names are no obstacle here."""
+    if a.gender and b.gender and a.gender != b.gender:
+        return False
+    ta, tb = _title_class(a.title), _title_class(b.title)
+    return not (ta and tb and {ta, tb} <= _GENDERED_CLASSES and "mr" in {ta, tb} and ta != tb)
+
+
 def _nickname_of(short: str, full: str) -> bool:
     """True when `short` is a known nickname of the given name `full` (`Harry`, `Henry`)."""
     return full.lower() in NICKNAMES.get(short.lower(), ())
@@ -938,7 +1104,7 @@ def _display_name(entity: _Entity) -> str:
     """The fullest, then most frequent, form of a character's name."""
     def rank(form: str) -> tuple:
         words = form.split(" ")
-        core = [w for w in words if not is_title(w)]
+        core = [w for w in words if not is_title(w) and w.lower() not in _DETERMINERS]
         return (len(core) if entity.forms[form] else 0, entity.forms[form], form)
 
     return max(entity.forms, key=rank)
@@ -1070,9 +1236,9 @@ def _rank_tags(story: Story, events: list) -> Counter:
         if doc is None:
             continue
         for token in doc:
-            if (token.lower_ in _LONE_TITLES and token.dep_ == "nsubj"
-                    and token.i > 0 and doc[token.i - 1].lower_ == "the"
-                    and token.head.lemma_.lower() in SPEECH_VERBS
+            if (token.lower_ in _LONE_TITLES and token.i > 0 and doc[token.i - 1].lower_ == "the"
+                    and ((token.dep_ == "nsubj" and token.head.lemma_.lower() in SPEECH_VERBS)
+                         or _inverted_tag_subject(token))
                     and not inside(paragraph.start + token.idx)):
                 tags[token.lower_] += 1
                 events.append((paragraph.start + token.idx, token.text.capitalize(), "tag"))
@@ -1095,7 +1261,11 @@ def _speaking_ranks(story: Story, entities: list[_Entity], tags: Counter) -> lis
         pattern = r"\b" + word.capitalize() + r"\.? (?:(?:de|van|von|der|du|la|le|di|da) )*([A-Z][\w'-]+)"
         for match in re.finditer(pattern, story.text):
             owners.update(i for i, e in enumerate(entities) if e.last == match.group(1))
-        if len(owners) == 1:
+        # `the Superintendent` already found as a name (set beside `Mr. McBryde`): that one
+        bare = [e for e in entities if word.capitalize() in e.forms or "the " + word.capitalize() in e.forms]
+        if len(bare) == 1 and not owners:
+            entity = bare[0]
+        elif len(owners) == 1:
             entity = entities[next(iter(owners))]
         elif not owners:
             entity = _Entity(core=(word.capitalize(),), title=word.capitalize(),
