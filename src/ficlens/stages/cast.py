@@ -22,8 +22,10 @@ Every name mention found goes into `story.mentions` (kind "name") with its chara
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from ficlens.model import Character, Mention, Story
@@ -449,7 +451,6 @@ def _clean_form(text: str) -> str:
 def _quote_mask(story: Story):
     spans = sorted(span for quote in story.quotes for span in quote.spans)
     starts = [s for s, _ in spans]
-    import bisect
 
     def inside(offset: int) -> bool:
         k = bisect.bisect_right(starts, offset) - 1
@@ -810,11 +811,9 @@ def _reply_pairs(story: Story, events: list[tuple[int, str, str]],
     other: those come back under the key `("", a, b)`, counted; a role set beside a
     name (`the Collector, Mr. Turton`) under `("=", role, name)`.
     """
-    import bisect
-
     quotes = story.quotes
     starts = [q.start for q in quotes]
-    tags: dict[int, set[str]] = defaultdict(set)
+    tags = _tags_by_quote(quotes, events, kept)
     vocatives: dict[int, set[str]] = defaultdict(set)
     pairs: Counter = Counter()
     for offset, form, kind in events:
@@ -829,14 +828,10 @@ def _reply_pairs(story: Story, events: list[tuple[int, str, str]],
                 if _is_role(role, kept[role]) and not _is_role(name, kept[name]):
                     pairs[("=", role, name)] += 1
             continue
-        k = bisect.bisect_right(starts, offset) - 1
         if kind == "voc":
+            k = bisect.bisect_right(starts, offset) - 1
             if k >= 0 and any(s <= offset < e for s, e in quotes[k].spans):
                 vocatives[k].add(form)
-            continue
-        j = _tag_owner(quotes, starts, offset)
-        if j is not None:
-            tags[j].add(form)
     for k, own in tags.items():
         other = tags.get(k + 1, set())
         if (len(own) == 1 and len(other) == 1 and own != other
@@ -896,11 +891,7 @@ def _self_introductions(story: Story, events: list[tuple[int, str, str]],
     names = sorted((f for f, st in kept.items() if f[:1].isupper() and not _is_role(f, st)
                     and f.lower() not in ranks), key=len, reverse=True)
     quotes = story.quotes
-    starts = [q.start for q in quotes]
-    tags: dict[int, set[str]] = defaultdict(set)
-    for offset, form, kind in events:
-        if kind == "tag" and (j := _tag_owner(quotes, starts, offset)) is not None:
-            tags[j].add(form)
+    tags = _tags_by_quote(quotes, events)
     if not names or not tags:
         return Counter()
     name_re = re.compile("(" + "|".join(re.escape(f) for f in names) + r")(?=\s*[,.!?;:\u2014-]|\s*$)")
@@ -952,11 +943,23 @@ def _is_role(form: str, st: _FormStats) -> bool:
     return " " not in form and not is_title(form) and st.article >= 0.5 * st.count
 
 
+def _tags_by_quote(quotes: list, events: list[tuple[int, str, str]],
+                   only: Container[str] | None = None) -> dict[int, set[str]]:
+    """The name forms of the speech tags (`tag` events) each quotation owns, by its index;
+    with `only`, just the forms in it."""
+    starts = [q.start for q in quotes]
+    tags: dict[int, set[str]] = defaultdict(set)
+    for offset, form, kind in events:
+        if kind != "tag" or (only is not None and form not in only):
+            continue
+        if (j := _tag_owner(quotes, starts, offset)) is not None:
+            tags[j].add(form)
+    return tags
+
+
 def _tag_owner(quotes: list, starts: list[int], offset: int) -> int | None:
     """The quotation a speech tag at `offset` belongs to: the nearer of the one before and
     the one after it, if within 200 characters."""
-    import bisect
-
     k = bisect.bisect_right(starts, offset) - 1
     near = [j for j in (k, k + 1) if 0 <= j < len(quotes) and abs(_gap(quotes[j], offset)) < 200]
     return min(near, key=lambda j: abs(_gap(quotes[j], offset))) if near else None
@@ -1461,8 +1464,6 @@ def _match_key(text: str, loose: bool = False) -> str:
 
 def _pronoun_votes(story: Story, mentions: list[tuple[int, int, int]]) -> dict[int, Counter]:
     """Per character, the genders of the pronouns that follow sentences naming only them."""
-    import bisect
-
     votes: dict[int, Counter] = defaultdict(Counter)
     starts = [m[0] for m in mentions]
     inside = _quote_mask(story)

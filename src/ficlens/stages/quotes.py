@@ -664,9 +664,12 @@ def _is_dash_heading(text: str, start: int, end: int) -> bool:
     return bool(_DASH_HEADING.match(text, start, end))
 
 
+_TAG_STOP = re.compile(r"[,.;:!?]")
+
+
 def _after_tag(text: str, at: int, end: int) -> int:
     """Where the words after a dash speech's tag (`, he said gaily,`) begin."""
-    stop = re.compile(r"[,.;:!?]").search(text, at, end)
+    stop = _TAG_STOP.search(text, at, end)
     at = stop.end() if stop else end
     while at < end and text[at].isspace():
         at += 1
