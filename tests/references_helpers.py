@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ficlens.model import Character, Story
 from ficlens.pipeline import analyze
+from ficlens.stages.places import find_place_mentions
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "references_story.txt"
 
@@ -38,3 +39,8 @@ def mention_at(story: Story, text: str, occurrence: int = 0, kind: str | None = 
     found = [m for m in story.mentions if m.text == text and (kind is None or m.kind == kind)]
     assert len(found) > occurrence, f"no mention {text!r} #{occurrence}: {[m.text for m in story.mentions]}"
     return found[occurrence]
+
+
+def place_texts(story: Story, model: dict | bool | None = True) -> set[str]:
+    """The text of every place mention found (`model` as `find_place_mentions` takes it)."""
+    return {story.text[s:e] for s, e, _, _ in find_place_mentions(story, model=model)}

@@ -5,12 +5,12 @@ adjectives spaCy hung elsewhere."""
 from __future__ import annotations
 
 import pytest
-from references_helpers import story_with_cast
+from references_helpers import place_texts, story_with_cast
 
 from ficlens.model import Character
 from ficlens.stages.coref import resolve_mentions
 from ficlens.stages.place_model import options
-from ficlens.stages.places import find_place_mentions, place_candidates
+from ficlens.stages.places import place_candidates
 
 TEXT = """Chapter 1
 
@@ -28,18 +28,14 @@ def story():
     return resolve_mentions(story_with_cast(TEXT, cast, {}))
 
 
-def _texts(story, model) -> set[str]:
-    return {story.text[s:e] for s, e, _, _ in find_place_mentions(story, model=model)}
-
-
 def test_a_heading_numeral_is_no_part_of_a_name(story):
-    found = _texts(story, False)
+    found = place_texts(story, False)
     assert "Harrowgate College" in found
     assert not any(text.startswith("II") for text in found)
 
 
 def test_a_title_starts_the_next_name(story):
-    found = _texts(story, False)
+    found = place_texts(story, False)
     assert "Australia" in found
     assert not any("Mrs" in text for text in found)
 
@@ -47,9 +43,9 @@ def test_a_title_starts_the_next_name(story):
 def test_here_in_speech_with_a_verb_of_staying_is_left_to_the_model(story):
     here = [c for c in place_candidates(story) if c.head.lower_ == "here"]
     assert [c.role for c in here] == ["deictic-speech"] and here[0].rule is None
-    assert "here" not in _texts(story, False)
+    assert "here" not in place_texts(story, False)
     keen = {"bias": 5.0, "weights": {}, "roles": {"deictic-speech": 0.5}}
-    assert "here" in _texts(story, keen)
+    assert "here" in place_texts(story, keen)
 
 
 def test_a_setting_may_start_with_adjectives_hung_elsewhere(story):

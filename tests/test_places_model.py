@@ -9,13 +9,13 @@ import re
 from importlib import resources
 
 import pytest
-from references_helpers import story_with_cast
+from references_helpers import place_texts, story_with_cast
 
 from ficlens.model import Character
 from ficlens.stages import places
 from ficlens.stages.coref import resolve_mentions
 from ficlens.stages.place_model import features, head_features, load_model, options
-from ficlens.stages.places import find_place_mentions, place_candidates
+from ficlens.stages.places import place_candidates
 
 TEXT = """Chapter 1
 
@@ -27,10 +27,6 @@ The house on the hill was empty. Nell knocked at the kitchen door and went in.
 def story():
     cast = [Character(id="C0", name="Nell", gender="female")]
     return resolve_mentions(story_with_cast(TEXT, cast, {}))
-
-
-def _texts(story, model) -> set[str]:
-    return {story.text[s:e] for s, e, _, _ in find_place_mentions(story, model=model)}
 
 
 def _house(story):
@@ -53,27 +49,27 @@ def test_a_model_picks_the_span_its_weights_favour(story):
     roles = {"setting": 0.5}
     take = {"bias": 0.0, "weights": {"in:prep:on": 3.0, "out:prep:on": -3.0}, "roles": roles}
     leave = {"bias": 0.0, "weights": {"in:prep:on": -3.0, "out:prep:on": 3.0}, "roles": roles}
-    assert "The house on the hill" in _texts(story, take)
-    assert "The house" not in _texts(story, take)
-    assert "The house" in _texts(story, leave)
+    assert "The house on the hill" in place_texts(story, take)
+    assert "The house" not in place_texts(story, take)
+    assert "The house" in place_texts(story, leave)
     # a threshold no span reaches: no setting at all
     none = {"bias": -10.0, "weights": {}, "roles": roles}
-    assert not any("house" in t for t in _texts(story, none))
+    assert not any("house" in t for t in place_texts(story, none))
 
 
 def test_the_rules_decide_the_roles_the_model_is_not_used_for(story):
-    rules = _texts(story, False)
+    rules = place_texts(story, False)
     idle = {"bias": -10.0, "weights": {}, "roles": {"setting": None}}
-    assert _texts(story, idle) == rules
+    assert place_texts(story, idle) == rules
 
 
 def test_a_place_word_before_a_noun_is_left_to_the_model(story):
     # `the kitchen door`: LitBank marks `kitchen` now and then; the rules never do
     kitchen = [c for c in place_candidates(story) if c.head.lower_ == "kitchen"]
     assert [c.role for c in kitchen] == ["compound"] and kitchen[0].rule is None
-    assert "kitchen" not in _texts(story, False)
+    assert "kitchen" not in place_texts(story, False)
     keen = {"bias": 5.0, "weights": {}, "roles": {"compound": 0.5}}
-    assert "kitchen" in _texts(story, keen)
+    assert "kitchen" in place_texts(story, keen)
 
 
 def test_the_shipped_model_is_small_and_general():

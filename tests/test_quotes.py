@@ -6,28 +6,10 @@ import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from quote_helpers import quoted, story_of
 
-from ficlens.model import Chapter, Paragraph, Story
 from ficlens.readers import story_from_text
 from ficlens.stages.quotes import ALL_MARKS, find_quotes, quote_style
-
-
-def story_of(*paragraphs: str, separator: str = "\n\n") -> Story:
-    """A story with exactly these paragraphs (one chapter), without going through a reader."""
-    text = separator.join(paragraphs)
-    story = Story(text=text, format="novel-text")
-    story.chapters.append(Chapter(index=1, start=0, end=len(text)))
-    at = 0
-    for paragraph in paragraphs:
-        story.paragraphs.append(Paragraph(at, at + len(paragraph), 1))
-        at += len(paragraph) + len(separator)
-    return story
-
-
-def quoted(story: Story) -> list[list[str]]:
-    """Each quote as the list of its span texts."""
-    return [[story.text[s:e] for s, e in q.spans] for q in find_quotes(story)]
-
 
 # --- double quotes -------------------------------------------------------------------------
 
