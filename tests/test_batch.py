@@ -314,3 +314,30 @@ def test_sigterm_stops_cleanly_keeping_finished_stories(tmp_path: Path) -> None:
     done = int(re.search(r"interrupted after (\d+) stories", stderr).group(1))
     assert table(out, "stories").num_rows == done  # the buffered ones were written on the way out
     assert "Traceback" not in stderr
+
+
+def test_a_story_over_the_time_limit_becomes_an_error_row_in_process() -> None:
+    from ficlens.corpus.batch import analyze_task
+    from ficlens.corpus.inputs import Task
+
+    story = storygen.make_story(7, 3000)
+    task = Task("slow-1", "slow.txt", "slow.txt", text=str(story["text"]))
+    stopped = analyze_task(task, timeout=0.001)
+    (row,) = stopped["tables"]["errors"].to_pylist()
+    assert row["stage"] == "timeout" and "0.001 s" in row["message"]
+    assert stopped["restart_worker"] is None  # not on a Dask worker: nothing to restart
+    finished = analyze_task(task, stages=("parse", "quotes"), timeout=120)
+    assert "failed" not in finished and finished["tables"]["stories"].num_rows == 1
+
+
+def test_batch_timeout_stops_each_slow_story_and_finishes_the_corpus(tmp_path: Path) -> None:
+    source = tmp_path / "stories"
+    storygen.write_corpus(source, 2, min_words=3000)
+    out = tmp_path / "out"
+    result = ficlens("batch", str(source), "-o", str(out), "--workers", "1", "--no-progress",
+                     "--timeout", "0.001", timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "2 failed" in result.stderr and "Traceback" not in result.stderr
+    errors = table(out, "errors").to_pylist()
+    assert sorted(r["stage"] for r in errors) == ["timeout", "timeout"]
+    assert table(out, "stories").num_rows == 0

@@ -70,12 +70,39 @@ class LoadPipeline(WorkerPlugin):
                 get_stage(stage)
 
 
-def analyze_task(task: Task, keep_json: bool = False,
-                 stages: tuple[str, ...] | None = None) -> dict[str, Any]:
+def analyze_task(task: Task, keep_json: bool = False, stages: tuple[str, ...] | None = None,
+                 timeout: float | None = None) -> dict[str, Any]:
     """Analyse one story on a worker: its tables (or one `errors` row) and its JSON if asked.
 
-    Never raises for a bad story: every failure becomes the `errors` row.
+    Never raises for a bad story: every failure becomes the `errors` row. With `timeout`, a
+    story still running after that many seconds becomes an `errors` row of stage `timeout`,
+    and the result asks the client to restart this worker (the only way to stop the runaway
+    analysis, which cannot be interrupted from another thread).
     """
+    if timeout is None:
+        return _analyze(task, keep_json, stages)
+    outcome: list[dict[str, Any]] = []
+    runner = threading.Thread(target=lambda: outcome.append(_analyze(task, keep_json, stages)),
+                              name=f"ficlens-{task.story_id}", daemon=True)
+    runner.start()
+    runner.join(timeout)
+    if outcome:
+        return outcome[0]
+    result = _failed(task, "timeout", f"analysis still running after {timeout:g} s; stopped")
+    result["restart_worker"] = _worker_address()
+    return result
+
+
+def _worker_address() -> str | None:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):  # not on a Dask worker (called in-process)
+        return None
+
+
+def _analyze(task: Task, keep_json: bool, stages: tuple[str, ...] | None) -> dict[str, Any]:
     from ficlens.writers import tables
 
     started = time.perf_counter()
@@ -138,12 +165,15 @@ def run_batch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: bool = True,
     stages: tuple[str, ...] | None = None,
+    timeout: float | None = None,
 ) -> BatchSummary:
     """Analyse every story of INPUT not yet finished in OUTDIR; return what was done.
 
     `scheduler` is the address of a running Dask scheduler; without it a local cluster of
     `workers` processes (default: one per core) is started and stopped. `stages` limits the
-    analysis to those pipeline stages (default: all installed).
+    analysis to those pipeline stages (default: all installed). `timeout` stops a story whose
+    analysis runs longer than that many seconds (an `errors` row of stage `timeout`; its worker
+    is restarted) so one pathological story cannot hold up the corpus.
     """
     out = Path(outdir)
     corpus = Corpus(input_spec, exclude=out, max_bytes=max_bytes)
@@ -162,7 +192,7 @@ def run_batch(
         with _dask_client(scheduler, workers) as client:
             summary.workers = len(client.scheduler_info(n_workers=-1)["workers"])
             _drive(client, corpus, store, summary, todo, keep_json=keep_json, stages=stages,
-                   flush_every=flush_every, flush_seconds=flush_seconds, progress=progress)
+                   timeout=timeout, flush_every=flush_every, flush_seconds=flush_seconds, progress=progress)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -185,7 +215,8 @@ def _stop_on_sigterm() -> Any:
 
 
 def _drive(client: Any, corpus: Corpus, store: PartStore, summary: BatchSummary, todo: int, *,
-           keep_json: bool, stages: tuple[str, ...] | None, flush_every: int,
+           keep_json: bool, stages: tuple[str, ...] | None, timeout: float | None,
+           flush_every: int,
            flush_seconds: float, progress: bool) -> None:
     from distributed import as_completed
 
@@ -200,8 +231,8 @@ def _drive(client: Any, corpus: Corpus, store: PartStore, summary: BatchSummary,
             return False
         key = f"ficlens-story-{task.story_id}"
         labels[key] = (task.story_id, task.file)
-        ready.add(client.submit(analyze_task, task, keep_json, stages, key=key, pure=False,
-                                retries=0))
+        ready.add(client.submit(analyze_task, task, keep_json, stages, timeout, key=key,
+                                pure=False, retries=0))
         return True
 
     for _ in range(in_flight_max):
@@ -219,6 +250,8 @@ def _drive(client: Any, corpus: Corpus, store: PartStore, summary: BatchSummary,
                                  f"{type(exc).__name__}: {exc}")
             del future
             _record(result, store, summary)
+            if result.get("restart_worker"):
+                _restart_worker(client, result["restart_worker"])
             if bar is not None:
                 bar.update(1)
                 if summary.failed:
@@ -244,6 +277,16 @@ def _record(result: dict[str, Any], store: PartStore, summary: BatchSummary) -> 
     else:
         summary.analysed += 1
         summary.words += result["words"]
+
+
+def _restart_worker(client: Any, address: str) -> None:
+    """Restart the worker a timed-out story still runs on; its other tasks are rescheduled."""
+    try:
+        client.restart_workers([address], timeout=120)
+    except Exception as exc:  # noqa: BLE001 -- e.g. a worker with no nanny: go on without it
+        print(f"ficlens: warning: could not restart worker {address} after a timeout "
+              f"({type(exc).__name__}: {exc}); its runaway story keeps a core busy",
+              file=sys.stderr)
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:

@@ -36,10 +36,13 @@ def _error(message: str) -> None:
               help="Skip (as an error row) story files larger than this.")
 @click.option("--stages", metavar="NAME,...",
               help="Run only these pipeline stages (default: all), e.g. parse,quotes.")
+@click.option("--timeout", default=1800.0, show_default=True, type=click.FloatRange(min=0),
+              help="Stop a story still being analysed after this many seconds (an error row; "
+                   "its worker restarts). 0: no limit.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def batch_command(input_spec: str, outdir: Path, workers: int | None, scheduler: str | None,
                   keep_json: bool, flush_every: int, flush_seconds: float, max_size: str,
-                  stages: str | None, no_progress: bool) -> None:
+                  stages: str | None, timeout: float, no_progress: bool) -> None:
     """Analyse a corpus on Dask and write Parquet tables to OUTDIR.
 
     INPUT is a directory tree or a glob of story files (plain text, AO3 HTML, EPUB), or a
@@ -58,7 +61,8 @@ def batch_command(input_spec: str, outdir: Path, workers: int | None, scheduler:
         summary = run_batch(input_spec, outdir, workers=workers, scheduler=scheduler,
                             keep_json=keep_json, flush_every=flush_every,
                             flush_seconds=flush_seconds, max_bytes=limit,
-                            progress=not no_progress, stages=chosen)
+                            progress=not no_progress, stages=chosen,
+                            timeout=timeout or None)
     except FiclensError as exc:
         _error(str(exc))
         sys.exit(EXIT_BAD_INPUT)
