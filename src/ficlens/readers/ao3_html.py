@@ -1,4 +1,5 @@
-"""AO3 "Download → HTML" pages (and the HTML inside AO3 EPUBs).
+"""AO3 "Download → HTML" pages (and the HTML inside AO3 EPUBs), and AO3 work pages saved
+from the browser (`read_work_page`).
 
 The layout follows the archive's download templates: a `#preface` with the work's
 tags in a `<dl class="tags">` (Rating, Archive Warning, Category, Fandom,
@@ -75,6 +76,8 @@ def read_ao3_html(text: str, path: str | None = None) -> Story:
     malformed page is read as far as it goes and a warning is added to the story.
     """
     soup = BeautifulSoup(text, "lxml")
+    if isinstance(soup.find(id="workskin"), Tag):
+        return read_work_page(soup, text, path)
     metadata = read_preface(soup)
     afterword = soup.find(id="afterword")
     if isinstance(afterword, Tag):
@@ -90,6 +93,89 @@ def read_ao3_html(text: str, path: str | None = None) -> Story:
         raise FormatError("no chapter text found in the HTML", path)
     story.warnings.extend(truncation_warnings(text, soup))
     return story
+
+
+def read_work_page(soup: BeautifulSoup, text: str, path: str | None) -> Story:
+    """A `Story` from an AO3 work page saved from the browser (not the download).
+
+    The page wraps the work in `#workskin`: a preface (`h2.title`, `h3.byline`, summary and
+    notes modules), `#chapters` with one `div.chapter` per chapter (its `h3.title`, notes
+    modules and `div.userstuff`; a one-chapter work has the `userstuff` alone) and an
+    afterword; the tags are in the `dl.work.meta` above it. Site navigation, kudos and
+    comments are not story.
+    """
+    skin = soup.find(id="workskin")
+    assert isinstance(skin, Tag)
+    metadata = Metadata()
+    tags = soup.find("dl", class_="meta")
+    if isinstance(tags, Tag):
+        _read_tags(tags, metadata)
+    preface = skin.find("div", class_="preface")
+    if isinstance(preface, Tag):
+        title = preface.find(class_="title")
+        if isinstance(title, Tag) and _text(title):
+            metadata.title = _text(title)
+        byline = preface.find(class_="byline")
+        if isinstance(byline, Tag):
+            metadata.authors = _authors(byline)
+        summary = _module_notes(preface, "summary")
+        metadata.summary = summary[0] if summary else None
+        metadata.notes.extend(_module_notes(preface, "notes"))
+    for afterword in skin.find_all("div", class_="afterword"):
+        metadata.notes.extend(_module_notes(afterword, "end"))
+    region = skin.find(id="chapters")
+    if not isinstance(region, Tag):
+        raise FormatError("no chapter text found in the AO3 work page", path)
+    chapter_divs = [div for div in region.find_all("div", class_="chapter", recursive=False)
+                    if str(div.get("id", "")).startswith("chapter-")]
+    parts = [_work_page_chapter(div) for div in chapter_divs] or [
+        ChapterParts(blocks=_userstuff_blocks(region))]
+    story = build_story([p for p in parts if p.blocks], metadata, path, "ao3-html")
+    if not story.paragraphs:
+        raise FormatError("no chapter text found in the AO3 work page", path)
+    story.warnings.extend(truncation_warnings(text, soup))
+    return story
+
+
+def _work_page_chapter(div: Tag) -> ChapterParts:
+    part = ChapterParts()
+    heading = div.find(class_="title")
+    if isinstance(heading, Tag):
+        part.title = chapter_title(_text(heading))
+    for preface in div.find_all("div", class_="preface"):
+        for note in _module_notes(preface, "summary"):
+            part.notes.append("Summary: " + note)
+        for note in _module_notes(preface, "notes"):
+            part.notes.append(note)
+        for note in _module_notes(preface, "end"):
+            part.notes.append("End notes: " + note)
+    part.blocks = _userstuff_blocks(div)
+    return part
+
+
+def _module_notes(scope: Tag, kind: str) -> list[str]:
+    """The texts of a work page's `summary`, `notes` (not end notes) or `end` notes modules."""
+    found = []
+    for module in scope.find_all("div", class_="module"):
+        classes = module.get("class") or []
+        if kind not in classes or (kind == "notes" and "end" in classes):
+            continue
+        quote = module.find("blockquote")
+        note = block_text(quote) if isinstance(quote, Tag) else ""
+        if note:
+            found.append(note)
+    return found
+
+
+def _userstuff_blocks(scope: Tag) -> list[Block]:
+    collector = ChapterCollector(ao3_classes=True)
+    for userstuff in scope.find_all("div", class_="userstuff"):
+        if userstuff.find_parent("blockquote") or userstuff.find_parent(class_="preface"):
+            continue
+        for landmark in userstuff.find_all(class_="landmark"):
+            landmark.decompose()  # "Chapter Text", "Work Text:": the page's, not the author's
+        collector.walk(userstuff)
+    return [b for part in collector.finish() for b in part.blocks]
 
 
 def truncation_warnings(text: str, soup: BeautifulSoup) -> list[str]:
@@ -164,6 +250,8 @@ def _label(text: str) -> str:
 
 def _read_tags(dl: Tag, metadata: Metadata) -> None:
     for dt in dl.find_all("dt"):
+        if dt.find_parent("dl") is not dl:
+            continue  # the work page nests the stats in a `dl` of their own, read as a whole
         dd = dt.find_next_sibling("dd")
         if not isinstance(dd, Tag):
             continue
