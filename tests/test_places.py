@@ -43,6 +43,18 @@ def test_each_scene_gets_its_location(story):
 
 
 def test_a_character_name_is_not_a_place():
+    # a name from a cast the user gave is a person whatever its context; a discovered
+    # character's name only weighs against a place, left to the evidence and the model
     story = story_with_cast("Chapter 1\n\nThey went to Lucy and then to Paris.\n", None, {})
+    for character in story.characters:
+        character.given = True
+    names = [m[3] for m in find_place_mentions(story)]
+    assert "Paris" in names and "Lucy" not in names
+
+
+def test_a_speaking_character_is_not_a_place():
+    text = ('Chapter 1\n\n"Come in," said Lucy. "The kettle is on."\n\n'
+            "They went to Lucy and then to Paris.\n")
+    story = story_with_cast(text, None, {0: ("C1", [])})
     names = [m[3] for m in find_place_mentions(story)]
     assert "Paris" in names and "Lucy" not in names
