@@ -78,3 +78,12 @@ def test_work_page_analyses_to_schema_valid_json() -> None:
     validate(story_to_dict(story))
     assert {c.name for c in story.characters} >= {"Lily", "Severus"}
     assert read_story(PAGE).metadata.title == "The Lantern Keeper"
+
+
+def test_truncated_work_page_is_read_as_far_as_it_goes() -> None:
+    page = ('<html><body><div id="workskin"><div class="preface group"><h2 class="title heading">'
+            'Cut Short</h2></div><div id="chapters"><p>"Wait," said Ada. <b>Then the page')
+    story = read_ao3_html(page, "cut.html")
+    assert story.metadata.title == "Cut Short"
+    assert story.text == '"Wait," said Ada. Then the page'
+    assert any("truncated" in w for w in story.warnings)

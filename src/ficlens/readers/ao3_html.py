@@ -130,7 +130,13 @@ def read_work_page(soup: BeautifulSoup, text: str, path: str | None) -> Story:
                     if str(div.get("id", "")).startswith("chapter-")]
     parts = [_work_page_chapter(div) for div in chapter_divs] or [
         ChapterParts(blocks=_userstuff_blocks(region))]
-    story = build_story([p for p in parts if p.blocks], metadata, path, "ao3-html")
+    parts = [p for p in parts if p.blocks]
+    if not parts and not chapter_divs and region.find(class_="userstuff") is None:
+        # a truncated or hand-edited page that lost its `userstuff`: read what is there
+        collector = ChapterCollector(ao3_classes=False)
+        collector.walk(region)
+        parts = collector.finish()
+    story = build_story(parts, metadata, path, "ao3-html")
     if not story.paragraphs:
         raise FormatError("no chapter text found in the AO3 work page", path)
     story.warnings.extend(truncation_warnings(text, soup))
