@@ -422,6 +422,8 @@ def _tag_by_pattern(story: Story, start: int, end: int, after: bool, name_at) ->
         for j in (k + 1, k - 1, k + 2):
             if not 0 <= j < len(window):
                 continue
+            if not _clause_ends(story.text, window[max(j, k)], end):
+                continue  # `Rosa said nothing.`, `Lily put the key down.`: no tag
             w_offset, w = window[j]
             char = name_at(w_offset)
             tag = Tag(verb=offset, after=after, start=w_offset, end=w_offset + len(w),
@@ -434,6 +436,16 @@ def _tag_by_pattern(story: Story, start: int, end: int, after: bool, name_at) ->
                 return tag
         return None
     return None
+
+
+def _clause_ends(text: str, word: tuple[int, str], end: int) -> bool:
+    """Whether the clause ends right after this word or an adverb after it (`said quietly,`):
+    punctuation, or the end of the region."""
+    offset, w = word
+    if w.endswith("."):
+        return True
+    rest = re.sub(r"^\s*\w+ly\b", "", text[offset + len(w):end]).lstrip()
+    return not rest or rest[0] in ",.!?;:-\u2014\u201c\u201d\"'"
 
 
 def _next_quote_start(story: Story, quote: Quote, default: int) -> int:
@@ -483,6 +495,8 @@ def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> T
     if not verbs:
         return _possessive_tag(tokens, base, after, name_at)
     verb = verbs[0] if after else verbs[-1]  # the verb nearest the quote
+    if _says_something_else(verb, token_ids):
+        return None
     subject = _subject(verb, token_ids)
     tag = Tag(verb=base + verb.idx, after=after)
     tag.addressee = _spoken_to(verb, base, name_at)
@@ -511,6 +525,29 @@ def _tag_in(story: Story, para, start: int, end: int, after: bool, name_at) -> T
     else:
         tag.kind = "nominal"
     return tag
+
+
+def _says_something_else(verb, token_ids: set[int]) -> bool:
+    """`Rosa said nothing.`, `He thought the door should be shut.`, `She put the key down.`:
+    a verb next to a quote whose own object or clause is what was said or done (or that says
+    nothing) does not tag the quote. A person (`asked him:`) or a speech noun (`answered the
+    question:`) as object still does."""
+    for child in verb.children:
+        if child.i not in token_ids:
+            continue  # the quote itself, parsed as the verb's complement
+        if child.dep_ == "neg":
+            return True
+        if child.i < verb.i + 12 and (child.dep_ == "ccomp" or (
+                child.dep_ == "xcomp" and child.tag_ not in ("VBG", "VBN"))):
+            return True  # (`asked Ron, frowning`: a participle is a manner, not what was said)
+        if child.dep_ == "dobj" and child.pos_ != "PROPN" and child.lower_ not in _OBJECT_OK \
+                and child.lemma_.lower() not in _SPEECH_NOUNS | _PERSON_NOUNS:
+            return True
+    return False
+
+
+_OBJECT_OK = {"him", "her", "them", "me", "us", "you", "it", "this", "these", "so", "one",
+              "something", "following", "news", "story", "tale", "truth", "prayer", "lines"}
 
 
 # verbs that report speech whatever their subject ("a voice said", "the stranger replied")
