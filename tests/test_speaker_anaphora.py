@@ -3,20 +3,7 @@ was said or done (`Rosa said nothing.`, `She put the key down.`) does not tag th
 
 from __future__ import annotations
 
-import ficlens
-from ficlens.stages.speakers import build_context
-
-STAGES = ["parse", "quotes", "cast"]
-CAST = {"Lily Evans": ["Lily"], "Severus Snape": ["Severus", "Sev"], "James Potter": ["James"]}
-
-
-def context(text: str, cast=CAST):
-    story = ficlens.analyze(text, cast=cast, stages=STAGES)
-    return story, build_context(story)
-
-
-def char_id(story, name: str) -> str:
-    return next(c.id for c in story.characters if c.name == name)
+from speaker_helpers import char_id, context
 
 
 def test_a_verb_that_says_nothing_introduces_no_quote():

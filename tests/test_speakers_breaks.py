@@ -3,20 +3,9 @@ a narration break, and `he said` resolved to the subject of the narration before
 
 from __future__ import annotations
 
-import ficlens
-from ficlens.stages.speakers import FEATURES, build_context, features
+from speaker_helpers import char_id, context
 
-STAGES = ["parse", "quotes", "cast"]
-CAST = {"Lily Evans": ["Lily"], "Severus Snape": ["Severus", "Sev"], "James Potter": ["James"]}
-
-
-def context(text: str, cast=CAST):
-    story = ficlens.analyze(text, cast=cast, stages=STAGES)
-    return story, build_context(story)
-
-
-def char_id(story, name: str) -> str:
-    return next(c.id for c in story.characters if c.name == name)
+from ficlens.stages.speakers import FEATURES, features
 
 
 def feature(ctx, qi: int, cand: str, name: str, previous=None) -> float:
