@@ -87,12 +87,7 @@ def read_ao3_html(text: str, path: str | None = None) -> Story:
         region = _story_region(soup)
     collector = ChapterCollector(ao3_classes=soup.find(class_="userstuff") is not None)
     collector.walk(region)
-    parts = collector.finish()
-    story = build_story(parts, metadata, path, "ao3-html")
-    if not story.paragraphs:
-        raise FormatError("no chapter text found in the HTML", path)
-    story.warnings.extend(truncation_warnings(text, soup))
-    return story
+    return _html_story(collector.finish(), metadata, text, soup, path, "the HTML")
 
 
 def read_work_page(soup: BeautifulSoup, text: str, path: str | None) -> Story:
@@ -136,9 +131,16 @@ def read_work_page(soup: BeautifulSoup, text: str, path: str | None) -> Story:
         collector = ChapterCollector(ao3_classes=False)
         collector.walk(region)
         parts = collector.finish()
+    return _html_story(parts, metadata, text, soup, path, "the AO3 work page")
+
+
+def _html_story(parts: list[ChapterParts], metadata: Metadata, text: str, soup: BeautifulSoup,
+                path: str | None, where: str) -> Story:
+    """The story built from an HTML page's chapters, with the page's truncation warnings;
+    `FormatError` when it holds no chapter text (`where`: how the message names the page)."""
     story = build_story(parts, metadata, path, "ao3-html")
     if not story.paragraphs:
-        raise FormatError("no chapter text found in the AO3 work page", path)
+        raise FormatError(f"no chapter text found in {where}", path)
     story.warnings.extend(truncation_warnings(text, soup))
     return story
 
