@@ -541,7 +541,7 @@ def _says_something_else(verb, token_ids: set[int]) -> bool:
                 child.dep_ == "xcomp" and child.tag_ not in ("VBG", "VBN"))):
             return True  # (`asked Ron, frowning`: a participle is a manner, not what was said)
         if child.dep_ == "dobj" and child.pos_ != "PROPN" and child.lower_ not in _OBJECT_OK \
-                and child.lemma_.lower() not in _SPEECH_NOUNS | _PERSON_NOUNS:
+                and child.lemma_.lower() not in _SPEECH_OR_PERSON_NOUNS:
             return True
     return False
 
@@ -589,6 +589,8 @@ _SPEECH_NOUNS = {"answer", "reply", "language", "inquiry", "enquiry", "question"
                  "observation", "exclamation", "cry", "words", "response", "comment", "rejoinder",
                  "retort", "declaration", "complaint", "reproach", "speech", "greeting",
                  "whisper", "voice", "salutation", "address", "advice", "exclamations"}
+#: Objects by which a verb of speech still tags the quote (`answered the question:`).
+_SPEECH_OR_PERSON_NOUNS = _SPEECH_NOUNS | _PERSON_NOUNS
 
 
 def _possessive_tag(tokens, base: int, after: bool, name_at) -> Tag | None:
