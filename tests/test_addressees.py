@@ -163,3 +163,22 @@ def test_a_second_pass_sees_the_listeners_of_the_quotes_around():
     probabilities = first_pass(ctx, speakers, first)
     assert probabilities[0][severus] > 0.8
     assert predict_addressees(ctx, 0, speakers, first) == [severus]
+
+
+def test_no_one_listens_before_they_come_in():
+    text = ("Lily and Severus sat in the empty classroom.\n\n"
+            '"You are late," said Lily.\n\n'
+            '"I know," said Severus.\n\n'
+            '"Then sit down."\n\n'
+            "The door opened and James came in.\n\n"
+            '"Morning, all," said James.\n\n'
+            '"Go away, James," said Lily.\n')
+    heard = addressees(text)
+    assert all("James Potter" not in h for h in heard[:3])
+    assert "James Potter" in heard[-1]
+
+
+def test_a_vocative_still_calls_someone_not_yet_in_the_scene():
+    text = ("Lily sat alone in the empty classroom.\n\n"
+            '"James! Where are you?" called Lily.\n')
+    assert addressees(text)[-1] == ["James Potter"]

@@ -195,3 +195,18 @@ def test_a_rank_is_not_mister():
     )
     assert owner(story, "Mr. Elliot") != owner(story, "Sir Walter Elliot")
     assert owner(story, "Mr. Elliot") is not None
+
+
+def test_interjections_opening_speech_are_not_characters():
+    story = cast_of(
+        "Nora dropped her bag on the bench.\n\n"
+        '"Language, Tibbs," Aldous said from the doorway.\n\n'
+        '"Oi, Aldous. Leave her alone," Tibbs said.\n\n'
+        '"Whatever." Nora turned a page. "Tibbs, help me."\n'
+    )
+    forms = forms_of(story)
+    for word in ("Language", "Oi", "Whatever"):
+        assert word not in forms
+    for name in ("Nora", "Tibbs", "Aldous"):
+        assert name in forms
+

@@ -354,3 +354,22 @@ def test_italic_thoughts_with_a_thought_tag(monkeypatch):
     assert [q.id for q in quotes] == ["Q0", "Q1", "Q2"]
     monkeypatch.setattr(module, "ITALIC_THOUGHTS", False)
     assert not any(q.thought for q in find_quotes(story))
+
+
+def test_thoughts_marked_with_asterisks_or_underscores_in_plain_text():
+    story = story_from_text(
+        "Summary: Thinking.\n\nTwo Idiots\n\n"
+        "*Brilliant,* I think. *Two idiots and a vote.*\n\n"
+        "_Not again_, she thought.\n\n"
+        "He is blameless, and in spite of a moment's _etourderie_, thinks of nobody but you. "
+        "She thought of *that* word.\n\n"
+        "Her phone buzzed. *Are you coming?*\n\n"
+        "* * *\n\n"
+        '"Fine," I say.\n'
+    )
+    quotes = find_quotes(story)
+    assert [(q.text, len(q.spans)) for q in quotes if q.thought] == [
+        ("Brilliant, Two idiots and a vote.", 2), ("Not again", 1)]
+    assert [q.text for q in quotes if not q.thought] == ["Fine,"]
+    first = next(q for q in quotes if q.thought)
+    assert story.text[first.spans[0][0]:first.spans[0][1]] == "Brilliant,"

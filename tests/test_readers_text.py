@@ -367,6 +367,24 @@ def test_archive_first_sentence_is_not_taken_for_a_title():
     assert story.text[story.paragraphs[0].start:].startswith("It was raining")
 
 
+@pytest.mark.parametrize("byline", ["by inkwell_fox", "By: inkwell_fox"])
+def test_archive_title_with_a_byline_under_it(byline):
+    text = (f"The Long Way Round\n{byline}\n\nSummary: Stuck together.\n"
+            "Disclaimer: Not mine.\n\nChapter 1\n\nThe dungeon was cold.\n")
+    story = story_from_text(text)
+    assert story.metadata.title == "The Long Way Round"
+    assert story.metadata.authors == ["inkwell_fox"]
+    assert story.metadata.summary == "Stuck together."
+    assert story.text[story.paragraphs[0].start:].startswith("The dungeon was cold.")
+    check_offsets(story)
+
+
+def test_a_first_line_beginning_with_by_is_no_byline():
+    text = "Summary: A short one.\n\nRain fell all day.\nBy noon she had gone.\n\nIt ended.\n"
+    story = story_from_text(text)
+    assert story.metadata.title is None and story.metadata.authors == []
+
+
 def test_per_chapter_disclaimers_are_notes():
     text = ("Title\n\nChapter 1\n\nDisclaimer: not mine.\n\nDisclaimers aside, it rained.\n\n"
             "Chapter 2\n\nDisclaimer: still not mine.\nA/N: hi\n\nSun.\n")

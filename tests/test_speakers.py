@@ -31,6 +31,16 @@ def test_tag_between_parts_of_one_quote():
     assert speakers('"Go," Severus said, "now."\n') == [("Severus Snape", "explicit")]
 
 
+def test_modern_tag_verbs_name_the_speaker():
+    text = ('"Lovely," Severus deadpanned.\n\n"That explains a lot," Lily quipped.\n\n'
+            '"Fine," Severus grumbled.\n\n"Is it?" Lily huffed.\n')
+    assert [name for name, _ in speakers(text)] == [
+        "Severus Snape", "Lily Evans", "Severus Snape", "Lily Evans"]
+    story = ficlens.analyze('"Fine," Lily snorted, turning away from Severus.\n', cast=CAST,
+                            stages=STAGES)
+    assert story.quotes[0].kind == "explicit"
+
+
 def test_tag_before_the_quote():
     assert speakers('Lily, said quietly, "I know."\n')[0] == ("Lily Evans", "explicit")
     assert speakers('Severus turned and said: "Enough."\n')[0] == ("Severus Snape", "explicit")
@@ -85,6 +95,20 @@ def test_first_person_narrator_says_i_said():
     said = story.quotes[1]
     assert said.kind == "anaphoric"
     assert story.character(said.speaker).name == "Severus Snape"
+
+
+def test_first_person_narrator_is_who_the_replies_call_by_name():
+    # Marigold is talked about more than anyone, but Tobias is the one called by name in
+    # a reply to what `I said`
+    text = ("I am late again. I drop my bag and I sit down across from Quentin.\n\n"
+            '"Marigold will be furious. Marigold hates being kept waiting," Quentin says.\n\n'
+            '"Marigold is always furious," I say.\n\n'
+            '"Not like this, Tobias. Marigold hates surprises, and Marigold hates you."\n\n'
+            '"Then we tell Marigold nothing," I tell him.\n\n'
+            "I grin at him. I finish my coffee and I leave.\n")
+    story = ficlens.analyze(text, stages=STAGES)
+    mine = [q for q in story.quotes if q.text.startswith(("Marigold is", "Then we"))]
+    assert {story.character(q.speaker).name for q in mine} == {"Tobias"}
 
 
 def test_counts_and_confidences():

@@ -130,6 +130,7 @@ def read_text(text: str, path: str | None = None) -> Story:
         _read_front_matter(story, lines, body_start)
     _exclude_chapter_notes(story, lines)
     _find_paragraphs_and_scenes(story, lines)
+    _find_marked_italics(story)
     metadata.words = sum(len(text[p.start:p.end].split()) for p in story.paragraphs)
     return story
 
@@ -231,6 +232,14 @@ def _read_archive_header(lines: list[Line], metadata: Metadata) -> int:
             metadata.title = line.text.strip()
             index += 1
             continue
+        byline = _byline_after(lines, index)
+        if not title_seen and "title" not in values and byline is not None:
+            # "The Long Way Round" / "by inkwell_fox": a title with its byline under it
+            title_seen = True
+            metadata.title = line.text.strip()
+            values.setdefault("author", []).append(byline)
+            index += 2
+            continue
         break
     for key, found in values.items():
         joined = [v for v in found if v]
@@ -268,6 +277,23 @@ def _looks_like_title(lines: list[Line], index: int) -> bool:
     if text.endswith((".", ",", ";")) and not text.endswith("..."):
         return False
     return index + 1 >= len(lines) or lines[index + 1].blank
+
+
+def _byline_after(lines: list[Line], index: int) -> str | None:
+    """The author named on the line under a title-like line (`by inkwell_fox`), when that
+    byline stands alone before a blank line; else None."""
+    if index + 1 >= len(lines) or lines[index + 1].blank:
+        return None
+    text = lines[index].text.strip()
+    found = re.match(r"^\s*by(?:\s*:\s*|\s+)(?P<name>\S.{0,59}?)\s*$", lines[index + 1].text, re.IGNORECASE)
+    if (not found or len(text) > 100 or text[0] in "\"'\u201c\u2018"
+            or text.endswith((".", ",", ";")) and not text.endswith("...")
+            or (index + 2 < len(lines) and not lines[index + 2].blank)):
+        return None
+    name = found.group("name")
+    if len(name.split()) > 5 or name.endswith((".", ",", ";", "!", "?")):
+        return None  # "By noon she had gone.": a sentence, not a name
+    return name
 
 
 def _normal_key(key: str) -> str:
@@ -471,6 +497,25 @@ def _exclude_chapter_notes(story: Story, lines: list[Line]) -> None:
                 k = prev
                 continue
             break
+
+
+# `*Brilliant,*` / `_Brilliant,_`: italics as plain text marks them, inside one paragraph
+_MARKED_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])"
+                            r"|(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=\S)_(?![\w_])")
+
+
+def _find_marked_italics(story: Story) -> None:
+    """Record the text between `*...*` or `_..._` marks as italics (`metadata.extra["italics"]`,
+    offsets of the text inside the marks), as the HTML readers record `<em>`, so that thoughts
+    a plain-text story sets in italics are found like those of an AO3 download."""
+    spans = []
+    for paragraph in story.paragraphs:
+        chunk = story.text[paragraph.start:paragraph.end]
+        for found in _MARKED_ITALIC.finditer(chunk):
+            group = 1 if found.group(1) is not None else 2
+            spans.append([paragraph.start + found.start(group), paragraph.start + found.end(group)])
+    if spans:
+        story.metadata.extra["italics"] = spans
 
 
 def _find_paragraphs_and_scenes(story: Story, lines: list[Line]) -> None:

@@ -7,9 +7,11 @@ taking part in the scene — the previous and next speakers, those who speak in 
 exchange or conversation, those named in the narration around it or earlier in the chapter,
 those the narration turns to (`turning to Severus`, `answered him`, `Lily's question`) — and
 keeps those likely to be listening: a two-person exchange gives the other party, a group scene
-can give several listeners. A second pass sees the first pass's listeners of the quote and of
-the quotes around it (who was just spoken to, how many listen nearby), so that one quote's
-decision between one listener and the group agrees with its neighbours'.
+can give several listeners; a character not yet in the scene (neither named in its narration
+nor heard speaking since it began, nor the one who answers) is never one. A second pass sees
+the first pass's listeners of the quote and of the quotes around it (who was just spoken to,
+how many listen nearby), so that one quote's decision between one listener and the group
+agrees with its neighbours'.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ficlens.stages.speakers import (
     build_context,
     conversation_window,
     load_model,
+    scene_presence,
 )
 
 _GAP = 3  # paragraphs between two quotes of one conversation
@@ -53,6 +56,9 @@ FIRST_PASS_FEATURES = (
     "scene_named", "scene_recent", "big_scene_member", "scene_only",
     # the quote itself: a question, `we`/`us`, its length, the size of its scene
     "q_question", "q_we", "q_length", "scene_size",
+    # not yet in the scene: neither named in its narration nor heard speaking before the quote,
+    # nor the one who answers it
+    "not_yet",
 )
 # second pass: the first pass's listeners of this quote and of the quotes around it
 SECOND_PASS_FEATURES = (
@@ -98,7 +104,11 @@ def predict_addressees(ctx: Context, qi: int, speakers: list[str | None],
     threshold = weights.get("threshold", 0.5)
     found = list(sure)
     scored = []
-    for cand, p in zip(cands, _probabilities(weights, rows)):
+    for cand, p, row in zip(cands, _probabilities(weights, rows), rows):
+        if row[_INDEX["not_yet"]]:
+            # no one listens before they come in: as a hard rule this keeps F1 (5 folds,
+            # 0.678 -> 0.679) and raises precision (0.687 -> 0.698) over the feature alone
+            continue
         scored.append((p, cand))
         if p >= threshold and cand not in found:
             found.append(cand)
@@ -243,6 +253,7 @@ def addressee_features(ctx: Context, qi: int, cands: list[str], speakers: list[s
     quote_facts = (("q_question", float("?" in text)), ("q_we", float(bool(_WE_RE.search(text)))),
                    ("q_length", min(math.log1p(len(text.split())) / 6, 1.0)),
                    ("scene_size", min(len(roster), 10) / 10))
+    present = scene_presence(ctx, speakers)[qi]
     before = _cues(ctx, pi - 1)[0] if pi > 0 and not ctx.paras[pi - 1].quotes else {}
     after = _cues(ctx, pi + 1)[0]
     rows = []
@@ -320,6 +331,9 @@ def addressee_features(ctx: Context, qi: int, cands: list[str], speakers: list[s
         if not (in_run.get(cand) or far.get(cand) or conv[cand] or recent.get(cand)
                 or cand in after_names or cand in in_quote):
             put("scene_only")
+        if (cand not in present and cand not in vocatives and ctx.tags[qi].addressee != cand
+                and not (next_k is not None and speakers[next_k] == cand)):
+            put("not_yet")  # and not the one who answers: a scene can open on a question
         for name, value in quote_facts:
             put(name, value)
         for kind in cues.get(cand, ()):

@@ -102,6 +102,7 @@ def build_cast(story: Story) -> Story:
         entities, shared = _cluster(found, priors, pairs)
         entities += _speaking_ranks(story, entities, ranks)
         entities = _join_by_replies(entities, shared, pairs)
+        entities = _drop_lone_openers(entities, shared, found, set(priors))
         table = _alias_table(entities, derive=True)
         for form, candidates in shared.items():
             table.setdefault(form, candidates)
@@ -169,6 +170,7 @@ class _FormStats:
     plural: int = 0
     sentence_initial: int = 0
     vocative: int = 0
+    opening_vocative: int = 0  # a vocative opening a sentence of speech (`"Oi, Malfoy."`)
     speech: int = 0  # subject of a verb of speech
     article: int = 0  # after "the"/"a": "the Curlew" (a boat), not a person
     short_for: str = ""  # the name this word opens when not alone ("the Artful [Dodger]")
@@ -227,6 +229,8 @@ def _discover_forms(story: Story, events: list | None = None) -> dict[str, _Form
                     or before.is_punct):
                 st.person += 1
                 st.vocative += 1
+                if doc[start].is_sent_start or before is None or before.text in _QUOTE_MARKS:
+                    st.opening_vocative += 1
                 if events is not None:
                     events.append((offset, form, "voc"))
             if head.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "NORP") or (
@@ -1054,6 +1058,32 @@ def _join_by_replies(entities: list[_Entity], shared: dict[str, list[int]],
     for form, candidates in shared.items():
         shared[form] = list(dict.fromkeys(kept[root(i)] for i in candidates))
     return [e for i, e in enumerate(entities) if root(i) == i]
+
+
+def _drop_lone_openers(entities: list[_Entity], shared: dict[str, list[int]],
+                       found: dict[str, _FormStats], priors: set[str]) -> list[_Entity]:
+    """Leave out a character known only by a word or two that open speech as a vocative would
+    (`"Oi, Malfoy."`, `"Language, Granger,"`, `"Whatever."`): an interjection the tagger took
+    for a name, unless it is a known given name or joined some other name of a character.
+    """
+    def lone_opener(entity: _Entity) -> bool:
+        if len(entity.forms) != 1:
+            return False
+        form = next(iter(entity.forms))
+        st = found.get(form)
+        return (st is not None and " " not in form and form not in priors
+                and form not in first_names() and not is_title(form)
+                and st.count < 3 and st.opening_vocative == st.count and st.subject == 0)
+
+    keep = [i for i, entity in enumerate(entities) if not lone_opener(entity)]
+    if len(keep) == len(entities):
+        return entities
+    new_index = {old: new for new, old in enumerate(keep)}
+    for form, candidates in list(shared.items()):
+        shared[form] = [new_index[i] for i in candidates if i in new_index]
+        if not shared[form]:
+            del shared[form]
+    return [entities[i] for i in keep]
 
 
 def _union(entities: list[_Entity], parent: list[int], ra: int, rb: int) -> None:

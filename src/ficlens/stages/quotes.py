@@ -735,10 +735,13 @@ def _is_tag_line(text: str, start: int, end: int) -> bool:
 
 _THOUGHT_VERBS = (r"thought|thinks|think|wondered|wonders|mused|reflected|realized|realised|"
                   r"prayed|told (?:him|her|my|them)sel(?:f|ves)")
+_THINKER = r"(?:he|she|I|they|we|[A-Z][\w\u2019'-]+(?:\s+[A-Z][\w\u2019'-]+)?)"
+# `she thought` or `thought Harry`: the tag has its thinker (`, thinks of nobody` has none)
 _THOUGHT_AFTER = re.compile(
-    r"[\s,.!?\u2026\u2014-]*(?:(?:he|she|I|they|we|[A-Z][\w\u2019'-]+(?:\s+[A-Z][\w\u2019'-]+)?)\s+)?"
-    rf"(?:{_THOUGHT_VERBS})\b"
+    rf"[\s,.!?\u2026\u2014-]*(?:{_THINKER}\s+(?:{_THOUGHT_VERBS})\b"
+    rf"|(?:{_THOUGHT_VERBS})\s+{_THINKER}\b)"
 )
+_THOUGHT_END = ",.!?\u2026\u2014-"
 _THOUGHT_BEFORE = re.compile(rf"\b(?:{_THOUGHT_VERBS})\s*[,:]?\s*$")
 
 
@@ -767,13 +770,32 @@ def _italic_thoughts(story: Story, italics: list, quotes: list[Quote]) -> list[Q
         k = bisect_right(taken_starts, end) - 1
         if k >= 0 and taken[k][1] > start:
             continue  # inside or across a quotation: emphasis in speech
-        after = text[end:paragraph.end]
-        before = text[paragraph.start:start]
-        if not (_THOUGHT_AFTER.match(after) or _THOUGHT_BEFORE.search(before)):
+        # plain text keeps its marks (`*Brilliant,* I think.`): look past them
+        after = text[end:paragraph.end].lstrip("*_")
+        before = text[paragraph.start:start].rstrip("*_")
+        last = found[-1] if found else None
+        if (last is not None and last.paragraph == i and _THOUGHT_AFTER.match(
+                text[last.end:start].strip("*_")) and _only_tag_between(text, last.end, start)):
+            # `*Brilliant,* I think. *Two idiots and a vote.*`: the thought goes on after its tag
+            last.spans.append((start, end))
+            last.text += " " + " ".join(inner.split())
+            continue
+        # a thought ends in punctuation before its tag or after it (`*Not again*, she thought`);
+        # `_she_ thought` and `I _did_ think` are emphasis
+        closed = inner[-1] in _THOUGHT_END or after[:1] in _THOUGHT_END
+        if not (_THOUGHT_AFTER.match(after) and closed or _THOUGHT_BEFORE.search(before) and (
+                before.rstrip()[-1:] in (",", ":") or inner[-1] in ".!?\u2026")):
             continue
         found.append(Quote(id="", spans=[(start, end)], text=" ".join(inner.split()),
                            chapter=paragraph.chapter, paragraph=i, thought=True))
     return found
+
+
+def _only_tag_between(text: str, end: int, start: int) -> bool:
+    """True when the narration between two italic stretches is one short thought tag."""
+    between = text[end:start].strip(" *_")
+    return (len(between.split()) <= 6 and between[-1:] in (".", ",", ";", ":")
+            and not re.search(r"[.!?].*[.!?]", between))
 
 
 def _merge_adjacent(text: str, spans: list) -> list[tuple[int, int]]:
