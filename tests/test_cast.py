@@ -210,3 +210,14 @@ def test_interjections_opening_speech_are_not_characters():
     for name in ("Nora", "Tibbs", "Aldous"):
         assert name in forms
 
+
+
+def test_clipped_and_pet_forms_join_the_name():
+    story = cast_of(
+        "Castiel stood between the beds. Sam Winchester closed the laptop. Castiel waited.\n\n"
+        '"Cas, you are dripping on the carpet," said Sam.\n\n'
+        '"Something is wrong, Sammy," said Castiel. Castiel looked at the radio.\n'
+    )
+    assert owner(story, "Cas") == owner(story, "Castiel") is not None
+    assert owner(story, "Sammy") == owner(story, "Sam") is not None
+    assert owner(story, "Sam") != owner(story, "Castiel")

@@ -734,7 +734,7 @@ def _cluster(found: dict[str, _FormStats], priors: list[str],
                 e.first.lower() in NICKNAMES.get(lower, ())
                 or lower in NICKNAMES.get(e.first.lower(), ())
                 or NICKNAMES.get(lower, (lower,))[0] == NICKNAMES.get(e.first.lower(), ("",))[0]
-                or (len(word) >= 3 and e.first.startswith(word) and len(e.first) > len(word) + 1))]
+                or _shortened(word, e.first))]
         by_last = [i for i, e in enumerate(entities) if e.last == word and e not in
                    [entities[j] for j in by_first]]
         if by_first and all(entities[i].first == word for i in by_first):
@@ -754,7 +754,9 @@ def _cluster(found: dict[str, _FormStats], priors: list[str],
         if target is None and not by_first and not by_last:
             # "Nance" for the "Nancy" seen three times as often, neither with a surname
             short = [i for i, e in enumerate(entities) if len(e.core) == 1
-                     and (_nickname_of(word, e.core[0]) or _nickname_of(e.core[0], word))
+                     and (_nickname_of(word, e.core[0]) or _nickname_of(e.core[0], word)
+                          # `Cas` for `Castiel`, not `Corn` for `Mrs. Corney`'s surname
+                          or e.title is None and _shortened(word, e.core[0]))
                      and sum(e.forms.values()) >= 3 * forms[form]]
             target = short[0] if len(short) == 1 else None
         short_for = found[form].short_for if form in found else ""
@@ -1126,6 +1128,18 @@ def _may_be_renamed(a: _Entity, b: _Entity) -> bool:
         return False
     ta, tb = _title_class(a.title), _title_class(b.title)
     return not (ta and tb and {ta, tb} <= _GENDERED_CLASSES and "mr" in {ta, tb} and ta != tb)
+
+
+def _shortened(word: str, name: str) -> bool:
+    """True when `word` is a clipped or pet form of the given name `name`: its first three
+    letters or more (`Sev` / `Severus`, `Cas` / `Castiel`), or the name with `-y`/`-ie`
+    (`Sammy` / `Sam`, `Katie` / `Kat`)."""
+    if len(word) >= 3 and name.startswith(word) and len(name) > len(word) + 1:
+        return True
+    if len(name) < 3 or not word.lower().startswith(name.lower()):
+        return False
+    tail = word[len(name):].lower()
+    return tail in ("y", "ie", "ey") or (tail[:1] == name[-1].lower() and tail[1:] in ("y", "ie"))
 
 
 def _nickname_of(short: str, full: str) -> bool:
