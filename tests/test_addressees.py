@@ -182,3 +182,26 @@ def test_a_vocative_still_calls_someone_not_yet_in_the_scene():
     text = ("Lily sat alone in the empty classroom.\n\n"
             '"James! Where are you?" called Lily.\n')
     assert addressees(text)[-1] == ["James Potter"]
+
+
+def test_no_one_listens_after_they_leave():
+    text = ("Lily, James and Severus sat in the empty classroom.\n\n"
+            '"I am going," said James.\n\n'
+            '"Then go," said Severus.\n\n'
+            "James left the room.\n\n"
+            '"He is impossible," said Lily.\n\n'
+            '"He is," said Severus.\n')
+    heard = addressees(text)
+    assert "James Potter" in heard[1]
+    assert heard[-2] == ["Severus Snape"]
+
+
+def test_speech_with_out_is_no_leaving():
+    from ficlens.stages.speakers import _departures, build_context
+
+    story = ficlens.analyze("James cried out. Lily turned away. Severus broke off.\n\n"
+                            "Severus hurried away.\n", cast=CAST, stages=STAGES)
+    ctx = build_context(story)
+    names = {c.id: c.name for c in story.characters}
+    assert [{names[c] for c in _departures(ctx, pi)} for pi in range(2)] == [
+        set(), {"Severus Snape"}]

@@ -274,8 +274,46 @@ def scene_presence(ctx: Context, speakers: list[str | None]) -> list[set[str]]:
         for qi in ctx.paras[pi].quotes:
             out[qi] = set(present)
         present.update(speakers[qi] for qi in ctx.paras[pi].quotes if speakers[qi])
+        present.difference_update(_departures(ctx, pi))
     ctx.presence[id(speakers)] = (speakers, out)
     return out
+
+
+_LEAVING_VERBS = {"leave", "depart", "exit", "disappear", "vanish", "withdraw", "retire"}
+_OUT_WORDS = {"out", "away", "off"}
+# verbs of going that `out`/`away`/`off` make a leaving (`went out`; `cried out` is speech,
+# `turned away` and `broke off` leave no one gone)
+_GOING_VERBS = {"go", "walk", "run", "hurry", "rush", "stride", "slip", "storm", "march",
+                "stalk", "wander", "drive", "ride", "sail", "stumble", "dash", "sweep", "hasten",
+                "steal", "creep", "head", "stamp", "flounce", "saunter", "stroll", "limp", "trot",
+                "scurry", "scuttle", "bolt", "flee", "fly", "depart"}
+
+
+def _departures(ctx: Context, pi: int) -> set[str]:
+    """The characters the narration of paragraph `pi` sends out of the scene (`Lily left the
+    room`, `Severus went out`, `James hurried away`)."""
+    doc = ctx.story.paragraphs[pi].doc
+    gone: set[str] = set()
+    if doc is None:
+        return gone
+    base = ctx.story.paragraphs[pi].start
+    for offset, char, subject in ctx.paras[pi].names:
+        if not subject:
+            continue
+        span = doc.char_span(offset - base, offset - base + 1, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        verb = span[0].head
+        while verb.dep_ == "compound" and verb.head is not verb:
+            verb = verb.head
+        lemma = verb.lemma_.lower()
+        if lemma in _LEAVING_VERBS and not any(t.dep_ == "dobj" and t.lower_ in ("him", "her", "them")
+                                               for t in verb.children):
+            gone.add(char)  # `left the room`, but not `left him speechless`
+        elif lemma in _GOING_VERBS and any(t.dep_ in ("prt", "advmod") and t.lower_ in _OUT_WORDS
+                                           for t in verb.children):
+            gone.add(char)
+    return gone
 
 
 def _focal(ctx: Context) -> None:
