@@ -153,3 +153,20 @@ def test_without_a_parse_plain_tags_still_work():
                             stages=["quotes", "cast", "speakers"])
     names = [story.character(q.speaker).name for q in story.quotes]
     assert names == ["Lily Evans", "Severus Snape"]
+
+
+def test_speech_cut_off_by_a_dash_is_picked_up_by_its_speaker():
+    cast = {**CAST, "James Potter": ["James"]}
+    text = ("Lily sat down across from Severus, grinning.\n\n"
+            '"It was one time\u2014" Lily began.\n\n'
+            '"Twice," said Severus.\n\n'
+            '"\u2014and it was hardly my fault that the goat\u2014" The door banged: James had just '
+            "walked in, and James was soaked.\n")
+    names = [name for name, _ in speakers(text, cast=cast)]
+    assert names == ["Lily Evans", "Severus Snape", "Lily Evans"]
+    # the rule itself: whatever the ranker would say, the third speech is the first's speaker
+    from ficlens.stages.speakers import _resumed, build_context
+
+    ctx = build_context(ficlens.analyze(text, cast=cast, stages=STAGES))
+    assert _resumed(ctx, 2, [("C7", 0.9), ("C8", 0.8)]) == ("C7", 0.9)
+    assert _resumed(ctx, 2, [("C7", 0.9), ("C7", 0.8)]) is None  # no one else spoke between

@@ -1401,7 +1401,7 @@ def predict(ctx: Context, weights: dict, previous: list | None) -> list[tuple[st
         if not cands:
             out.append((None, 0.0))
             continue
-        decided = sieve(ctx, qi)
+        decided = sieve(ctx, qi) or _resumed(ctx, qi, out)
         if decided is not None:
             out.append(decided)
             continue
@@ -1411,6 +1411,26 @@ def predict(ctx: Context, weights: dict, previous: list | None) -> list[tuple[st
         best = scores.index(top)
         out.append((cands[best], exp[best] / sum(exp)))
     return out
+
+
+_DASHES = ("\u2014", "\u2013", "--", "-")
+
+
+def _resumed(ctx: Context, qi: int, out: list[tuple[str | None, float]]
+             ) -> tuple[str | None, float] | None:
+    """An untagged speech that picks up, after a dash, the speech cut off by a dash two turns
+    before (`"That was one time—"` / `"Twice."` / `"—and it was hardly my fault"`): its
+    speaker, the one whose words were cut off."""
+    quotes = ctx.story.quotes
+    if qi < 2 or ctx.tags[qi].kind != "none" or not quotes[qi].text.lstrip().startswith(_DASHES):
+        return None
+    cut, between = quotes[qi - 2], quotes[qi - 1]
+    if not cut.text.rstrip().endswith(_DASHES) or not out[qi - 2][0]:
+        return None
+    paragraphs = [q.paragraph or 0 for q in (cut, between, quotes[qi])]
+    if paragraphs[2] - paragraphs[0] > 3 or out[qi - 1][0] == out[qi - 2][0]:
+        return None
+    return out[qi - 2]
 
 
 def run_model(ctx: Context, model: dict) -> list[tuple[str | None, float]]:
