@@ -211,7 +211,6 @@ def test_interjections_opening_speech_are_not_characters():
         assert name in forms
 
 
-
 def test_clipped_and_pet_forms_join_the_name():
     story = cast_of(
         "Castiel stood between the beds. Sam Winchester closed the laptop. Castiel waited.\n\n"

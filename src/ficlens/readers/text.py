@@ -272,11 +272,17 @@ def _read_archive_header(lines: list[Line], metadata: Metadata) -> int:
 def _looks_like_title(lines: list[Line], index: int) -> bool:
     """True for a short stand-alone line that reads as a title, not a first sentence."""
     text = lines[index].text.strip()
-    if len(text) > 100 or len(text.split()) > 14 or text[0] in "\"'\u201c\u2018":
-        return False
-    if text.endswith((".", ",", ";")) and not text.endswith("..."):
+    if len(text.split()) > 14 or not _title_shaped(text):
         return False
     return index + 1 >= len(lines) or lines[index + 1].blank
+
+
+def _title_shaped(text: str) -> bool:
+    """True for a line short enough for a title that neither opens a quotation nor ends a
+    sentence or clause (an ellipsis may end a title)."""
+    if len(text) > 100 or text[0] in "\"'\u201c\u2018":
+        return False
+    return not (text.endswith((".", ",", ";")) and not text.endswith("..."))
 
 
 def _byline_after(lines: list[Line], index: int) -> str | None:
@@ -284,10 +290,8 @@ def _byline_after(lines: list[Line], index: int) -> str | None:
     byline stands alone before a blank line; else None."""
     if index + 1 >= len(lines) or lines[index + 1].blank:
         return None
-    text = lines[index].text.strip()
     found = re.match(r"^\s*by(?:\s*:\s*|\s+)(?P<name>\S.{0,59}?)\s*$", lines[index + 1].text, re.IGNORECASE)
-    if (not found or len(text) > 100 or text[0] in "\"'\u201c\u2018"
-            or text.endswith((".", ",", ";")) and not text.endswith("...")
+    if (not found or not _title_shaped(lines[index].text.strip())
             or (index + 2 < len(lines) and not lines[index + 2].blank)):
         return None
     name = found.group("name")

@@ -28,6 +28,7 @@ from ficlens.stages.speakers import (
     conversation_window,
     load_model,
     scene_presence,
+    token_at,
 )
 
 _GAP = 3  # paragraphs between two quotes of one conversation
@@ -460,7 +461,7 @@ def _cues(ctx: Context, pi: int) -> tuple[dict[str, set[str]], set[str]]:
         return cache[pi]
     base = paragraph.start
     for offset, char, _ in ctx.paras[pi].names:
-        token = _token_at(doc, offset - base)
+        token = token_at(doc, offset - base)
         if token is None:
             continue
         # the name's head: `Mr. Knightley` hangs from `Knightley`
@@ -483,11 +484,6 @@ def _cues(ctx: Context, pi: int) -> tuple[dict[str, set[str]], set[str]]:
 def _para_quotes(ctx: Context, pi: int) -> list[int]:
     """Quotes that start in paragraph `pi` or the one before (a speech may run over)."""
     return [qi for p in (pi - 1, pi) if p >= 0 for qi in ctx.paras[p].quotes]
-
-
-def _token_at(doc, char: int):
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
-    return span[0] if span is not None and len(span) else None
 
 
 def _run_speakers(ctx: Context, qi: int, speakers: list[str | None]) -> dict[str, int]:

@@ -300,10 +300,10 @@ def _departures(ctx: Context, pi: int) -> set[str]:
     for offset, char, subject in ctx.paras[pi].names:
         if not subject:
             continue
-        span = doc.char_span(offset - base, offset - base + 1, alignment_mode="expand")
-        if span is None or not len(span):
+        token = token_at(doc, offset - base)
+        if token is None:
             continue
-        verb = span[0].head
+        verb = token.head
         while verb.dep_ == "compound" and verb.head is not verb:
             verb = verb.head
         lemma = verb.lemma_.lower()
@@ -314,6 +314,12 @@ def _departures(ctx: Context, pi: int) -> set[str]:
                                            for t in verb.children):
             gone.add(char)
     return gone
+
+
+def token_at(doc, char: int):
+    """The token of a paragraph's parse at character `char` of the paragraph, or None."""
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
 
 
 def _focal(ctx: Context) -> None:
